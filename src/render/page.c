@@ -1,0 +1,253 @@
+/* render/page.c — see page.h. The embedded templates are compiled once at
+ * start-up; with --dev-templates the set is rebuilt from disk for each page
+ * (slow, and only for people editing templates). */
+#include "render/page.h"
+
+#include "core/arena.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "db/pool.h"
+#include "db/settings.h"
+#include "http/http.h"
+#include "render/assets.h"
+#include "render/template.h"
+#include "version.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TPL_PREFIX "web/templates/"
+#define MSG_FILE "web/messages/en.txt"
+#define MAX_PAGE_BYTES (4u << 20)
+#define MAX_FILE_BYTES (1u << 20)
+
+static struct tpl_set *embedded;
+static char *dev_dir;
+
+static const char *resolve_asset(void *ctx, const char *path)
+{
+	(void)ctx;
+	return assets_url(path);
+}
+
+/* "web/templates/partials/nav.html" -> "partials/nav" */
+static int template_name(const char *path, char *out, size_t outlen)
+{
+	size_t plen = strlen(TPL_PREFIX), len = strlen(path);
+	if (strncmp(path, TPL_PREFIX, plen) != 0 || len < plen + 6 ||
+	    strcmp(path + len - 5, ".html") != 0 || len - plen - 5 >= outlen)
+		return -1;
+	memcpy(out, path + plen, len - plen - 5);
+	out[len - plen - 5] = '\0';
+	return 0;
+}
+
+static struct tpl_set *load_embedded(char *err, size_t errlen)
+{
+	struct tpl_set *set = tpl_set_create();
+	if (!set) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	tpl_set_asset_resolver(set, resolve_asset, NULL);
+	for (unsigned long i = 0; i < embed_count; i++) {
+		const struct embed_file *f = &embed_files[i];
+		char name[128];
+		if (template_name(f->name, name, sizeof name) != 0)
+			continue;
+		if (tpl_set_add(set, name, (const char *)f->data, embed_len(f), err, errlen) != 0)
+			goto fail;
+	}
+	const struct embed_file *m = embed_find(MSG_FILE);
+	if (!m) {
+		snprintf(err, errlen, "%s is missing from the build", MSG_FILE);
+		goto fail;
+	}
+	if (tpl_set_add_messages(set, (const char *)m->data, embed_len(m), err, errlen) != 0)
+		goto fail;
+	return set;
+fail:
+	tpl_set_destroy(set);
+	return NULL;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *data = malloc(MAX_FILE_BYTES + 1);
+	size_t n = data ? fread(data, 1, MAX_FILE_BYTES + 1, f) : 0;
+	fclose(f);
+	if (!data || n > MAX_FILE_BYTES) {
+		free(data);
+		return NULL;
+	}
+	data[n] = '\0';
+	*len = n;
+	return data;
+}
+
+/* Adds every .html under dir (recursively) to set, named relative to root. */
+static int add_dir(struct tpl_set *set, const char *root, const char *rel, char *err, size_t errlen)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	DIR *d = opendir(path);
+	if (!d) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[512], file[1536];
+		snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+		snprintf(file, sizeof file, "%s/%s", root, sub);
+		struct stat st;
+		if (stat(file, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			rc = add_dir(set, root, sub, err, errlen);
+			continue;
+		}
+		size_t n = strlen(sub), len;
+		if (n < 6 || strcmp(sub + n - 5, ".html") != 0)
+			continue;
+		char *src = read_file(file, &len);
+		if (!src) {
+			snprintf(err, errlen, "cannot read %s", file);
+			rc = -1;
+			break;
+		}
+		sub[n - 5] = '\0';
+		rc = tpl_set_add(set, sub, src, len, err, errlen);
+		free(src);
+	}
+	closedir(d);
+	return rc;
+}
+
+static struct tpl_set *load_dev(char *err, size_t errlen)
+{
+	struct tpl_set *set = tpl_set_create();
+	if (!set)
+		return NULL;
+	tpl_set_asset_resolver(set, resolve_asset, NULL);
+	char root[1024], msgs[1024];
+	snprintf(root, sizeof root, "%s/templates", dev_dir);
+	snprintf(msgs, sizeof msgs, "%s/messages/en.txt", dev_dir);
+	size_t len;
+	char *m = NULL;
+	if (add_dir(set, root, "", err, errlen) != 0)
+		goto fail;
+	m = read_file(msgs, &len);
+	if (!m) {
+		snprintf(err, errlen, "cannot read %s", msgs);
+		goto fail;
+	}
+	if (tpl_set_add_messages(set, m, len, err, errlen) != 0)
+		goto fail;
+	free(m);
+	return set;
+fail:
+	free(m);
+	tpl_set_destroy(set);
+	return NULL;
+}
+
+int page_init(const char *dir, char *err, size_t errlen)
+{
+	if (assets_init() != 0) {
+		snprintf(err, errlen,
+		         "too many static files, or a name too long, under web/static");
+		return -1;
+	}
+	embedded = load_embedded(err, errlen);
+	if (!embedded)
+		return -1;
+	if (dir) {
+		dev_dir = strdup(dir);
+		struct tpl_set *probe = dev_dir ? load_dev(err, errlen) : NULL;
+		if (!probe)
+			return -1;
+		tpl_set_destroy(probe);
+	}
+	return 0;
+}
+
+void page_shutdown(void)
+{
+	tpl_set_destroy(embedded);
+	embedded = NULL;
+	free(dev_dir);
+	dev_dir = NULL;
+}
+
+const char *page_msg(const char *key)
+{
+	const char *m = embedded ? tpl_message(embedded, key) : NULL;
+	return m ? m : key;
+}
+
+static void release_json(void *p)
+{
+	json_decref(p);
+}
+
+/* Site-wide values shown on every page. Falls back to the catalogue's
+ * default name when the store does not answer, so error pages still work. */
+static json_t *site_object(struct req *req)
+{
+	const char *name = NULL, *support = NULL;
+	struct db *db = db_pool_get();
+	if (db) {
+		db_setting_get(db, req->arena, "deployment.name", &name);
+		db_setting_get(db, req->arena, "support.contact", &support);
+	}
+	if (!name || !name[0])
+		name = page_msg("site.default_name");
+	return json_pack("{s:s, s:s}", "name", name, "support", support ? support : "");
+}
+
+int page_render(struct req *req, int status, const char *tpl, const char *title_key, json_t *data)
+{
+	json_t *root = data ? data : json_object();
+	if (!root || arena_defer(req->arena, release_json, root) != 0)
+		return -ENOMEM;
+	json_t *site = site_object(req);
+	json_t *page = json_pack("{s:s, s:s}", "title", page_msg(title_key), "path",
+	                         req->path ? req->path : "/");
+	if (!site || !page || json_object_set_new(root, "site", site) != 0 ||
+	    json_object_set_new(root, "page", page) != 0 ||
+	    json_object_set_new(root, "version", json_string(CSEC_VERSION)) != 0)
+		return -ENOMEM;
+
+	struct tpl_set *set = embedded;
+	char err[256];
+	if (dev_dir) {
+		set = load_dev(err, sizeof err);
+		if (!set) {
+			log_msg(LOG_ERROR, "dev templates: %s", err);
+			set = embedded;
+		}
+	}
+	buf_reset(&req->resp.body);
+	req->resp.body.max = MAX_PAGE_BYTES;
+	int rc = tpl_render(set, tpl, root, &req->resp.body);
+	if (set != embedded)
+		tpl_set_destroy(set);
+	if (rc != 0) {
+		log_msg(LOG_ERROR, "template %s failed to render (%d)", tpl, rc);
+		return rc;
+	}
+	req->resp.status = status;
+	req->resp.content_type = "text/html; charset=utf-8";
+	return 0;
+}

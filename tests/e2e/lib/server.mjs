@@ -1,0 +1,98 @@
+// tests/e2e/lib/server.mjs — starts the real build/csec on a free port with a
+// temporary data directory, on SQLite or (CSEC_TEST_STORE=postgres) on a
+// fresh database of the PostgreSQL server that scripts/with-pg started.
+import { spawn, execFile as execFileCb } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+
+export const execFile = promisify(execFileCb);
+export const BIN = process.env.CSEC_BIN || new URL('../../../build/csec', import.meta.url).pathname;
+export const STORE = process.env.CSEC_TEST_STORE || 'sqlite';
+
+/** Creates an empty PostgreSQL database and returns its URL. */
+export async function freshPgDatabase() {
+  const base = process.env.CSEC_TEST_PG_URL;
+  if (!base) throw new Error('CSEC_TEST_PG_URL is not set (run through scripts/run-e2e)');
+  const name = 'e2e_' + randomBytes(6).toString('hex');
+  await execFile('psql', [base, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`]);
+  const u = new URL(base);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+/** A temporary data directory and the store options for it. */
+export async function freshStore() {
+  const data = await mkdtemp(join(tmpdir(), 'csec-e2e-'));
+  const db = STORE === 'postgres' ? await freshPgDatabase() : `sqlite:${data}/csec.db`;
+  return { data, db, args: ['--data', data, '--db', db] };
+}
+
+/** Runs a csec command to completion: {code, stdout, stderr}. */
+export function run(args, { env = {}, input } = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    if (input !== undefined) p.stdin.end(input); else p.stdin.end();
+    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts `csec serve` and waits until it listens. Returns
+ * {url, port, data, db, logs(), stop(signal) → exit code, proc}.
+ */
+export async function startServer({ args = [], env = {}, diagnostics = true, store } = {}) {
+  const s = store || (await freshStore());
+  const argv = ['serve', '--listen', '127.0.0.1:0', ...s.args, ...(diagnostics ? ['--diagnostics'] : []), ...args];
+  const proc = spawn(BIN, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  let partial = '';
+  let exitCode = null;
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { exitCode = code; resolve({ code, signal }); }));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('csec did not start:\n' + lines.join('\n'))), 20000);
+    proc.stderr.on('data', (d) => {
+      partial += d;
+      let i;
+      while ((i = partial.indexOf('\n')) >= 0) {
+        const line = partial.slice(0, i);
+        partial = partial.slice(i + 1);
+        lines.push(line);
+        const m = /listening on [^ ]*:(\d+),/.exec(line);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`csec exited (${code}) before listening:\n` + lines.join('\n'))); });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url, port, proc, data: s.data, db: s.db, store: s,
+    logs: () => lines.map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } }),
+    rawLogs: () => lines.slice(),
+    async stop(signal = 'SIGTERM') {
+      if (exitCode === null) proc.kill(signal);
+      const r = await exited;
+      return r;
+    },
+    async cleanup() {
+      if (exitCode === null) { proc.kill('SIGKILL'); await exited; }
+      await rm(s.data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything the store holds, as text, to prove a request changed nothing. */
+export async function storeSnapshot(server) {
+  if (server.db.startsWith('sqlite:')) {
+    const { stdout } = await execFile('sqlite3', [server.db.slice(7), '.dump']);
+    return stdout;
+  }
+  const { stdout } = await execFile('pg_dump', ['--data-only', '--no-owner', server.db]);
+  // Drop comments, settings and the random \restrict key newer pg_dump writes.
+  return stdout.split('\n').filter((l) => !l.startsWith('--') && !/^SET |^SELECT pg_catalog|^\\(un)?restrict /.test(l)).join('\n');
+}
