@@ -59,7 +59,8 @@ $(BUILD)/csec: $(BUILD)/obj/src/main.o $(BUILD)/libcsec.a
 # Unit tests (cmocka): each tests/unit/test_NAME.c is one program.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcsec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a \
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a \
 		$(LDLIBS) $(shell pkg-config --libs cmocka)
 
 deps:
@@ -75,11 +76,15 @@ unit: $(TESTS)
 e2e: $(BUILD)/csec
 	scripts/run-e2e
 
+# Each quality rail (mk/*.mk) appends its step to CHECK_STEPS.
+CHECK_STEPS := unit e2e
+
 check: deps
 	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) e2e
-	$(MAKE) lint
+	@for step in $(CHECK_STEPS) lint; do \
+		echo "== make $$step" >&2; \
+		$(MAKE) $$step || exit 1; \
+	done
 
 lint:
 	scripts/lint
@@ -91,5 +96,7 @@ clean:
 	rm -rf $(BUILD)
 
 FORCE:
+
+include $(sort $(wildcard mk/*.mk))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
