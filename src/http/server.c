@@ -45,6 +45,7 @@ struct conn_req {
 	struct req req;
 	struct http_server *srv;
 	bool began;
+	bool queued;    /* answered before the body arrived */
 	size_t drained; /* bytes of a refused body thrown away */
 };
 
@@ -217,14 +218,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && str_to_i64(str_from(cl), 0, INT64_MAX, &length) != 0)
 			length = -1;
 		dispatch_begin(req, c->srv->table, length);
-		if (req->resp.status)
+		/* Refuse a body before it is sent (the engine then discards it and
+		 * closes); answer a request without one at the final call, which
+		 * keeps the connection alive. */
+		bool body_coming = length > 0 || (length < 0 && req_header(req, "Transfer-Encoding"));
+		if (req->resp.status && body_coming) {
+			c->queued = true;
 			return queue(conn, req);
+		}
 		return MHD_YES;
 	}
 	if (req->resp.status) {
-		/* Answered early; drop whatever body is still coming. */
-		*upload_data_size = 0;
-		return MHD_YES;
+		/* Answered already, or to be answered at this final call. */
+		if (*upload_data_size || c->queued) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return queue(conn, req);
 	}
 	if (*upload_data_size) {
 		/* A refused body is still read to its end (and thrown away), so the
