@@ -170,8 +170,9 @@ int cli_routes(int argc, char **argv)
 	app_routes(diagnostics, &t);
 	if (!json) {
 		for (size_t i = 0; i < t.count; i++)
-			printf("%-6s %-28s %-12s %s\n", t.routes[i].method, t.routes[i].pattern,
-			       t.routes[i].permission, t.routes[i].csrf ? "csrf" : "-");
+			printf("%-6s %-28s %-12s %-4s %s\n", t.routes[i].method,
+			       t.routes[i].pattern, t.routes[i].permission,
+			       t.routes[i].csrf ? "csrf" : "-", t.routes[i].slow ? "slow" : "-");
 		return 0;
 	}
 	json_t *arr = json_array();

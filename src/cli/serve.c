@@ -13,6 +13,7 @@
 #include "db/pool.h"
 #include "features/site/site.h"
 #include "http/server.h"
+#include "http/workers.h"
 #include "render/page.h"
 
 #include <ctype.h>
@@ -288,6 +289,10 @@ int cli_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (workers_start(0) != 0) {
+		fprintf(stderr, "csec serve: cannot start the worker threads\n");
+		goto out;
+	}
 	if ((l.fd < 0 && http_server_listen(&l, err, sizeof err) != 0) ||
 	    http_server_start(&l, &cfg, &table, &server, err, sizeof err) != 0) {
 		fprintf(stderr, "csec serve: %s\n", err);
@@ -310,6 +315,7 @@ int cli_serve(int argc, char **argv)
 	log_msg(LOG_INFO, "stopped");
 out:
 	http_server_stop(server, 0);
+	workers_stop();
 	site_shutdown();
 	page_shutdown();
 	db_pool_shutdown();

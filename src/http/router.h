@@ -19,6 +19,7 @@ struct route {
 	bool csrf; /* state-changing: Origin check and CSRF token */
 	size_t max_body; /* 0: the server default */
 	const char *summary; /* one line for `csec routes` */
+	bool slow; /* runs on the worker pool (http/workers.h) */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_BAD_METHOD };

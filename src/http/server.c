@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "db/pool.h"
+#include "http/workers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,9 +46,34 @@ struct conn_req {
 	struct req req;
 	struct http_server *srv;
 	bool began;
-	bool queued;    /* answered before the body arrived */
+	bool queued; /* answered before the body arrived */
 	size_t drained; /* bytes of a refused body thrown away */
+	struct MHD_Connection *conn; /* for a slow route's worker to resume */
 };
+
+/* Runs a slow route's handler on a worker thread, then wakes the suspended
+ * connection; the engine calls on_request again, which sends the answer. */
+static void run_slow(void *arg)
+{
+	struct conn_req *c = arg;
+	dispatch_end(&c->req);
+	MHD_resume_connection(c->conn);
+}
+
+/* Hands the request to the worker pool. The connection is suspended first,
+ * so the worker cannot resume it before it is suspended. */
+static enum MHD_Result start_slow(struct MHD_Connection *conn, struct conn_req *c)
+{
+	c->conn = conn;
+	MHD_suspend_connection(conn);
+	int rc = workers_submit(run_slow, c);
+	if (rc != 0) {
+		http_add_header(&c->req, "Retry-After", "5");
+		http_error(&c->req, 503, "error.busy");
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
+}
 
 static void engine_log(void *cls, const char *fmt, va_list ap)
 {
@@ -221,7 +247,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* Refuse a body before it is sent (the engine then discards it and
 		 * closes); answer a request without one at the final call, which
 		 * keeps the connection alive. */
-		bool body_coming = length > 0 || (length < 0 && req_header(req, "Transfer-Encoding"));
+		bool body_coming =
+		        length > 0 || (length < 0 && req_header(req, "Transfer-Encoding"));
 		if (req->resp.status && body_coming) {
 			c->queued = true;
 			return queue(conn, req);
@@ -250,6 +277,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (req->route->slow && !req->body_status)
+		return start_slow(conn, c);
 	dispatch_end(req);
 	return queue(conn, req);
 }

@@ -19,11 +19,18 @@ static int h(struct req *req)
 }
 
 static const struct route table[] = {
-        {"GET", "/", h, "public", false, 0, NULL},
-        {"GET", "/guide/{slug}", h, "public", false, 0, NULL},
-        {"POST", "/guide/{slug}", h, "public", true, 0, NULL},
-        {"GET", "/orgs/{org}/members/{id}", h, "public", false, 0, NULL},
-        {"GET", "/guide/new", h, "public", false, 0, NULL},
+        {.method = "GET", .pattern = "/", .handler = h, .permission = "public"},
+        {.method = "GET", .pattern = "/guide/{slug}", .handler = h, .permission = "public"},
+        {.method = "POST",
+         .pattern = "/guide/{slug}",
+         .handler = h,
+         .permission = "public",
+         .csrf = true},
+        {.method = "GET",
+         .pattern = "/orgs/{org}/members/{id}",
+         .handler = h,
+         .permission = "public"},
+        {.method = "GET", .pattern = "/guide/new", .handler = h, .permission = "public"},
 };
 #define N (sizeof table / sizeof table[0])
 
@@ -69,16 +76,18 @@ static void table_check(void **state)
 	char err[200];
 	assert_int_equal(router_check(table, N, err, sizeof err), 0);
 	static const struct route dup[] = {
-	        {"GET", "/a", h, "public", false, 0, NULL},
-	        {"GET", "/a", h, "public", false, 0, NULL},
+	        {.method = "GET", .pattern = "/a", .handler = h, .permission = "public"},
+	        {.method = "GET", .pattern = "/a", .handler = h, .permission = "public"},
 	};
 	assert_int_equal(router_check(dup, 2, err, sizeof err), -1);
 	assert_non_null(strstr(err, "twice"));
-	static const struct route noperm[] = {{"GET", "/a", h, NULL, false, 0, NULL}};
+	static const struct route noperm[] = {{.method = "GET", .pattern = "/a", .handler = h}};
 	assert_int_equal(router_check(noperm, 1, err, sizeof err), -1);
-	static const struct route bad[] = {{"GET", "/a/{x", h, "public", false, 0, NULL}};
+	static const struct route bad[] = {
+	        {.method = "GET", .pattern = "/a/{x", .handler = h, .permission = "public"}};
 	assert_int_equal(router_check(bad, 1, err, sizeof err), -1);
-	static const struct route bad2[] = {{"GET", "a", h, "public", false, 0, NULL}};
+	static const struct route bad2[] = {
+	        {.method = "GET", .pattern = "a", .handler = h, .permission = "public"}};
 	assert_int_equal(router_check(bad2, 1, err, sizeof err), -1);
 }
 

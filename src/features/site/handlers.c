@@ -8,9 +8,12 @@
 #include "render/assets.h"
 #include "render/page.h"
 
+#include "core/str.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *openapi_text; /* built once by site_init */
 static size_t openapi_len;
@@ -122,4 +125,18 @@ int site_diag_form(struct req *req)
 	return http_json(req, 200,
 	                 json_pack("{s:o, s:I}", "fields", fields, "query",
 	                           (json_int_t)req->query_form.count));
+}
+
+/* Takes ?ms=N milliseconds (at most 5000) on the worker pool, like a password
+ * hash or a PDF would: lets tests and benchmarks show that slow work does
+ * not stall cheap pages. Only routed with --diagnostics. */
+int site_diag_slow(struct req *req)
+{
+	int64_t ms = 100;
+	const char *q = req_query(req, "ms");
+	if (q && str_to_i64(str_from(q), 0, 5000, &ms) != 0)
+		return http_json_error(req, 422, "invalid", page_msg("error.diag.ms"));
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+	return http_json(req, 200, json_pack("{s:I}", "slept_ms", (json_int_t)ms));
 }

@@ -17,5 +17,6 @@ int site_healthz(struct req *req);
 int site_openapi(struct req *req);
 int site_static(struct req *req);
 int site_diag_form(struct req *req);
+int site_diag_slow(struct req *req);
 
 #endif
