@@ -113,8 +113,13 @@ void dispatch_begin(struct req *req, const struct dispatch_table *t, int64_t con
 	if (m.route->max_body)
 		limits.max_body = m.route->max_body;
 	req->raw_body.max = limits.max_body;
-	if (content_length > 0 && (uint64_t)content_length > limits.max_body)
-		return refuse(req, 413, "error.body.too_large");
+	if (content_length > 0 && (uint64_t)content_length > limits.max_body) {
+		/* Refused now; the server decides whether to read and discard the
+		 * body first so that the client sees the answer (http/server.c). */
+		req->body_status = 413;
+		req->body_msg = "error.body.too_large";
+		return;
+	}
 	const char *ct = req_header(req, "Content-Type");
 	if (content_length == 0 && !ct)
 		return;

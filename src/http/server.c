@@ -244,9 +244,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && str_to_i64(str_from(cl), 0, INT64_MAX, &length) != 0)
 			length = -1;
 		dispatch_begin(req, c->srv->table, length);
-		/* Refuse a body before it is sent (the engine then discards it and
-		 * closes); answer a request without one at the final call, which
-		 * keeps the connection alive. */
+		/* A declared body too large to be worth reading is refused before
+		 * it is sent; the engine then discards it and closes. Smaller
+		 * refused bodies are read and thrown away (see below), because a
+		 * client still writing when the connection closes may never see
+		 * the answer. Requests without a body are answered at the final
+		 * call, which keeps the connection alive. */
+		if (req->body_status && length > (int64_t)DRAIN_CAP)
+			dispatch_end(req);
 		bool body_coming =
 		        length > 0 || (length < 0 && req_header(req, "Transfer-Encoding"));
 		if (req->resp.status && body_coming) {

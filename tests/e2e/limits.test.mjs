@@ -48,7 +48,7 @@ test('a good multipart body with a file reaches the handler', async () => {
   assert.deepEqual(body.fields[1], { name: 'logo', size: 10, filename: 'logo.png', content_type: 'image/png' });
 });
 
-test('oversized body (declared): 413 before the body is read', async () => {
+test('oversized body (declared): 413, and the client sees it', async () => {
   const res = await form('a=' + 'x'.repeat(1024 * 1024 + 10));
   assert.equal(res.status, 413);
   assert.match(await res.text(), /larger than the portal accepts/);
@@ -62,6 +62,14 @@ test('oversized body (chunked, no length): 413', async () => {
   parts.push('0\r\n\r\n');
   const res = await rawRequest(srv.port, null, { chunks: parts });
   assert.equal(res.status, 413);
+  await stillServing();
+});
+
+test('a declared body far past the limit is refused before it is sent', async () => {
+  const head = `POST /_diag/form HTTP/1.1\r\nHost: x\r\nOrigin: ${srv.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n`;
+  const res = await rawRequest(srv.port, head);
+  assert.equal(res.status, 413);
+  assert.match(res.headers.connection || '', /close/i);
   await stillServing();
 });
 
