@@ -1,0 +1,24 @@
+// tests/browser/pages.mjs — every page a person uses, swept by
+// tests/browser/sweep.test.mjs in headless Chromium.
+//
+// To add a page to the sweep, add ONE line here:
+//
+//   { name: 'guide', path: '/guide', status: 200 },
+//
+// name    becomes the test names and the screenshot files
+//         build/screenshots/NAME-phone.png and NAME-desktop.png
+// path    is requested with a browser GET on a fresh server (startServer)
+// status  is the HTTP status the page must answer with
+//
+// Each page then gets every check: it renders with that status, the console
+// shows no error and no CSP violation, axe-core finds no WCAG 2.1 A/AA
+// violation (phone and desktop), html-validate passes on the served HTML, no
+// horizontal scrolling at 320 px, the first Tab focuses the skip link to
+// #main, and screenshots at phone and desktop widths.
+//
+// Pages a browser GET cannot reach (e.g. the 405 error page) are not listed.
+export const pages = [
+  { name: 'home', path: '/', status: 200 },
+  { name: 'about', path: '/about', status: 200 },
+  { name: 'not-found', path: '/no-such-page', status: 404 },
+];
