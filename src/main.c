@@ -1,4 +1,5 @@
 /* main.c — `csec COMMAND [OPTIONS]`: picks the command and hands over. */
+#include "cli/audit.h"
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -13,6 +14,10 @@ static const struct {
         {"migrate", cli_migrate, "bring the store's schema up to date"},
         {"backup", cli_backup, "write a consistent copy of a SQLite store"},
         {"restore", cli_restore, "replace a SQLite store with a backup (server stopped)"},
+        {"org", cli_org, "add an organization"},
+        {"user", cli_user, "add a user to an organization"},
+        {"admin", cli_admin, "create a site administrator"},
+        {"audit", cli_audit, "check the audit log (csec audit verify)"},
         {"routes", cli_routes, "print the route table"},
         {"version", cli_version, "print the version"},
 };

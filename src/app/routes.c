@@ -4,6 +4,7 @@
  * start-up, and the policy table denies any name it does not know. */
 #include "app/routes.h"
 
+#include "features/accounts/accounts.h"
 #include "features/site/site.h"
 
 #include <string.h>
@@ -34,12 +35,34 @@ static const struct route routes[] = {
          .handler = site_static,
          .permission = "public",
          .summary = "Embedded static files"},
+        {.method = "GET",
+         .pattern = "/login",
+         .handler = accounts_login_form,
+         .permission = "public",
+         .summary = "Sign-in form"},
+        {.method = "POST",
+         .pattern = "/login",
+         .handler = accounts_login_submit,
+         .permission = "public",
+         .csrf = true,
+         .slow = true,
+         .summary = "Sign in (rate limit, lockout, argon2id on the worker pool)"},
+        {.method = "POST",
+         .pattern = "/logout",
+         .handler = accounts_logout,
+         .permission = "signed_in",
+         .csrf = true,
+         .summary = "Sign out"},
+        {.method = "GET",
+         .pattern = "/account",
+         .handler = accounts_account,
+         .permission = "signed_in",
+         .summary = "The signed-in person's account"},
         /* Test-only routes: keep them last, they are cut off without --diagnostics. */
         {.method = "POST",
          .pattern = "/_diag/form",
          .handler = site_diag_form,
          .permission = "diagnostics",
-         .csrf = true,
          .summary = "Echo of the parsed form (only with --diagnostics)"},
         {.method = "GET",
          .pattern = "/_diag/slow",

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-enum who { ANYONE, SITE_ADMIN };
+enum who { ANYONE, SIGNED_IN, SITE_ADMIN };
 
 struct row {
 	const char *permission;
@@ -15,6 +15,7 @@ struct row {
 
 static const struct row table[] = {
         {"public", ANYONE, "anyone, signed in or not"},
+        {"signed_in", SIGNED_IN, "any signed-in person, for their own account"},
         {"diagnostics", ANYONE, "anyone, and only when the server runs with --diagnostics"},
 };
 
@@ -39,6 +40,8 @@ bool policy_allows(const char *permission, const struct principal *who)
 	switch (r->who) {
 	case ANYONE:
 		return true;
+	case SIGNED_IN:
+		return who && who->authenticated;
 	case SITE_ADMIN:
 		return who && who->authenticated && who->site_admin;
 	}

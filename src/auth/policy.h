@@ -5,12 +5,7 @@
 
 #include <stdbool.h>
 
-/* Who is asking. Today every request is anonymous; sessions add the user,
- * the active organization and its role. */
-struct principal {
-	bool authenticated;
-	bool site_admin;
-};
+#include "auth/principal.h"
 
 /* true when the permission names a row of the policy table. */
 bool policy_known(const char *permission);

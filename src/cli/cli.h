@@ -15,6 +15,9 @@ int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_version(int argc, char **argv);
+int cli_org(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_admin(int argc, char **argv);
 
 /* Where the store is: from --data/--db, else CSEC_DATA/CSEC_DB, else ./var
  * and sqlite:<data>/csec.db. */

@@ -9,8 +9,11 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/secret.h"
+#include "core/str.h"
 #include "db/db.h"
 #include "db/pool.h"
+#include "auth/password.h"
+#include "features/accounts/accounts.h"
 #include "features/site/site.h"
 #include "http/server.h"
 #include "http/workers.h"
@@ -60,6 +63,47 @@ static void help(void)
 	       "                            directory) at every page, for designers\n"
 	       "  --diagnostics             add the test-only route POST /_diag/form\n",
 	       DEFAULT_LISTEN);
+}
+
+/* Session and sign-in limits: DESIGN.md §6's numbers, which the
+ * environment may lower (CSEC_SESSION_IDLE, CSEC_SESSION_LIFETIME, in
+ * seconds) or adjust for tests and small deployments (CSEC_LOCKOUT_SECONDS,
+ * CSEC_LOCKOUT_FAILURES, CSEC_SIGNIN_PER_MINUTE). */
+static int auth_limits_from_env(struct auth_limits *l, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		int64_t min;
+		bool lower_only;
+	} vars[] = {
+	        {"CSEC_SESSION_IDLE", 1, true},       {"CSEC_SESSION_LIFETIME", 1, true},
+	        {"CSEC_LOCKOUT_SECONDS", 1, false},   {"CSEC_LOCKOUT_FAILURES", 1, false},
+	        {"CSEC_SIGNIN_PER_MINUTE", 1, false},
+	};
+	auth_limits_default(l);
+	int64_t *slots[] = {&l->idle_seconds, &l->lifetime_seconds, &l->lockout_seconds, NULL,
+	                    NULL};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i].name);
+		if (!v || !v[0])
+			continue;
+		int64_t cur = slots[i] ? *slots[i]
+		                       : (i == 3 ? l->lockout_failures : l->signin_per_minute);
+		int64_t max = vars[i].lower_only ? cur : 1000000;
+		int64_t n;
+		if (str_to_i64(str_from(v), vars[i].min, max, &n) != 0) {
+			snprintf(err, errlen, "%s must be a whole number from %lld to %lld",
+			         vars[i].name, (long long)vars[i].min, (long long)max);
+			return -1;
+		}
+		if (slots[i])
+			*slots[i] = n;
+		else if (i == 3)
+			l->lockout_failures = (int)n;
+		else
+			l->signin_per_minute = (int)n;
+	}
+	return 0;
 }
 
 static const char *env_or(const char *flag, const char *env)
@@ -254,7 +298,20 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "csec serve: %s\n", err);
 		goto out;
 	}
-	crypto_wipe(key, sizeof key); /* held again by the features that need it */
+	struct auth_limits limits;
+	if (auth_limits_from_env(&limits, err, sizeof err) != 0) {
+		fprintf(stderr, "csec serve: %s\n", err);
+		goto out;
+	}
+	accounts_init(key, &limits);
+	crypto_wipe(key, sizeof key);
+	if (password_init() != 0) {
+		fprintf(stderr, "csec serve: the common-password list is missing from the build\n");
+		goto out;
+	}
+	cfg.authenticate = accounts_authenticate;
+	cfg.csrf_valid = accounts_csrf_valid;
+	cfg.csrf_token = accounts_csrf_token;
 
 	db = cli_store_open(&o.store, true);
 	if (!db)

@@ -3,6 +3,15 @@
 #include "core/crypto.h"
 
 #include <sodium.h>
+#include <string.h>
+
+_Static_assert(CRYPTO_PW_STRBYTES == crypto_pwhash_argon2id_STRBYTES,
+               "CRYPTO_PW_STRBYTES must match libsodium's string size");
+_Static_assert(CRYPTO_PW_OPSLIMIT >= 2 && CRYPTO_PW_MEMLIMIT >= 19u * 1024u * 1024u,
+               "DESIGN.md section 6: argon2id with m >= 19 MiB and t >= 2");
+_Static_assert(CRYPTO_PW_OPSLIMIT >= crypto_pwhash_argon2id_OPSLIMIT_MIN &&
+                       CRYPTO_PW_MEMLIMIT >= crypto_pwhash_argon2id_MEMLIMIT_MIN,
+               "below libsodium's argon2id minimum");
 
 int crypto_init(void)
 {
@@ -62,4 +71,43 @@ int crypto_unhex(void *out, size_t n, const char *hex, size_t hexlen)
 	if (sodium_hex2bin(out, n, hex, hexlen, NULL, &got, NULL) != 0 || got != n)
 		return -1;
 	return 0;
+}
+
+/* A stored string is only handed to libsodium when it ends within the size
+ * libsodium assumes; the database may hold anything. */
+static bool pw_string_ok(const char *stored)
+{
+	return stored && strnlen(stored, CRYPTO_PW_STRBYTES) < CRYPTO_PW_STRBYTES;
+}
+
+int crypto_pw_hash(char out[CRYPTO_PW_STRBYTES], const char *pw, size_t len)
+{
+	if (!pw)
+		pw = "";
+	if (len > crypto_pwhash_argon2id_PASSWD_MAX)
+		return -1;
+	if (crypto_pwhash_str_alg(out, pw, len, CRYPTO_PW_OPSLIMIT, CRYPTO_PW_MEMLIMIT,
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	return 0;
+}
+
+int crypto_pw_verify(const char *stored, const char *pw, size_t len)
+{
+	if (!pw)
+		pw = "";
+	if (!pw_string_ok(stored) || len > crypto_pwhash_argon2id_PASSWD_MAX)
+		return -1;
+	return crypto_pwhash_str_verify(stored, pw, len) == 0 ? 0 : -1;
+}
+
+bool crypto_pw_needs_rehash(const char *stored)
+{
+	/* The argon2id-specific call: the generic one would judge an argon2i
+	 * string by the same m and t and call it current. It answers -1 for
+	 * any other algorithm or a malformed string. */
+	if (!pw_string_ok(stored))
+		return true;
+	return crypto_pwhash_argon2id_str_needs_rehash(stored, CRYPTO_PW_OPSLIMIT,
+	                                               CRYPTO_PW_MEMLIMIT) != 0;
 }

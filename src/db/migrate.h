@@ -14,9 +14,14 @@
  *           "YYYY-MM-DDTHH:MM:SSZ" (both dialects need it in parentheses
  *           when it is a column DEFAULT: "DEFAULT (@NOW@)")
  *
- * Any other @WORD@ in capitals is an error (a mistyped token). A migration
- * runs inside a transaction the runner opens: it must not contain BEGIN,
- * COMMIT or ROLLBACK. */
+ * Any other @WORD@ in capitals is an error (a mistyped token).
+ *
+ * Where tokens are not enough (triggers, functions), a migration may come in
+ * parts sharing its number and name: NNNN_name.sql (portable, optional),
+ * NNNN_name.sqlite.sql and NNNN_name.pg.sql (always both). The runner
+ * applies the portable part, then the store's own part, in one transaction
+ * it opens itself: a migration must not contain BEGIN (except in trigger and
+ * function bodies), COMMIT or ROLLBACK. */
 #ifndef CSEC_DB_MIGRATE_H
 #define CSEC_DB_MIGRATE_H
 

@@ -155,6 +155,10 @@ void dispatch_body(struct req *req, const char *data, size_t len)
 	}
 }
 
+/* A signed-in person with no role: if they would pass, the route only needs
+ * a sign-in. */
+static const struct principal signed_in_probe = {.authenticated = true};
+
 /* The Origin check of DESIGN.md §6 for state-changing requests: the request
  * must come from a page of this deployment's public URL. */
 static bool origin_ok(const struct req *req)
@@ -180,11 +184,20 @@ void dispatch_end(struct req *req)
 			return refuse(req, form_error_status(rc), body_error_key(rc));
 	}
 	const struct route *r = req->route;
-	struct principal anyone = {0};
-	if (!policy_allows(r->permission, &anyone))
+	if (req->cfg->authenticate && req->cfg->authenticate(req) != 0)
+		return refuse(req, 500, NULL);
+	if (!policy_allows(r->permission, &req->who)) {
+		/* Not signed in: say so (401) rather than "forbidden". */
+		if (!req->who.authenticated && policy_allows(r->permission, &signed_in_probe))
+			return refuse(req, 401, NULL);
 		return refuse(req, 403, NULL);
-	if (r->csrf && !origin_ok(req))
+	}
+	/* Every state-changing request must come from this deployment's pages;
+	 * routes marked csrf also need the form's token. */
+	if (has_body_method(req->method) && !origin_ok(req))
 		return refuse(req, 403, "error.csrf.origin");
+	if (r->csrf && req->cfg->csrf_valid && !req->cfg->csrf_valid(req))
+		return refuse(req, 403, "error.csrf.token");
 	int rc = r->handler(req);
 	if (rc != 0 || req->resp.status == 0) {
 		log_msg(LOG_ERROR, "handler for %s %s failed (%d)", r->method, r->pattern, rc);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/principal.h"
 #include "core/buf.h"
 #include "core/net.h"
 #include "http/form.h"
@@ -19,6 +20,8 @@
 #define HTTP_MAX_TRUSTED 32
 
 /* Server-wide settings, read-only once the server runs. */
+struct req;
+
 struct http_config {
 	const char *public_url; /* e.g. "https://portal.example.org" (no trailing /) */
 	const char *public_origin; /* scheme://host[:port] of public_url, for Origin checks */
@@ -28,6 +31,13 @@ struct http_config {
 	struct form_limits limits; /* body, fields, field size */
 	size_t max_url; /* request target, bytes */
 	bool diagnostics; /* adds the test-only routes */
+	/* Fills req->who from the request's credentials (a session cookie);
+	 * NULL leaves every request anonymous. 0, or a negative errno (500). */
+	int (*authenticate)(struct req *req);
+	/* true when a state-changing request carries a valid CSRF token. */
+	bool (*csrf_valid)(struct req *req);
+	/* The CSRF token forms on this request's page must carry (NULL: none). */
+	const char *(*csrf_token)(struct req *req);
 };
 
 struct http_header {
@@ -67,6 +77,7 @@ struct req {
 	const char *param_values[HTTP_MAX_PARAMS];
 	unsigned nparams;
 	struct resp resp;
+	struct principal who; /* anonymous until cfg->authenticate fills it */
 	int64_t start_us;
 	bool cookies_parsed;
 	struct form cookies;

@@ -224,6 +224,15 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	json_t *site = site_object(req);
 	json_t *page = json_pack("{s:s, s:s}", "title", page_msg(title_key), "path",
 	                         req->path ? req->path : "/");
+	if (req->who.authenticated) {
+		json_t *who = json_pack("{s:s, s:s, s:s?}", "name", req->who.name, "email",
+		                        req->who.email, "org", req->who.org_name);
+		if (!who || json_object_set_new(root, "who", who) != 0)
+			return -ENOMEM;
+	}
+	const char *csrf = req->cfg && req->cfg->csrf_token ? req->cfg->csrf_token(req) : NULL;
+	if (csrf && json_object_set_new(root, "csrf", json_string(csrf)) != 0)
+		return -ENOMEM;
 	if (!site || !page || json_object_set_new(root, "site", site) != 0 ||
 	    json_object_set_new(root, "page", page) != 0 ||
 	    json_object_set_new(root, "version", json_string(CSEC_VERSION)) != 0)

@@ -21,4 +21,5 @@ export const pages = [
   { name: 'home', path: '/', status: 200 },
   { name: 'about', path: '/about', status: 200 },
   { name: 'not-found', path: '/no-such-page', status: 404 },
+  { name: 'login', path: '/login', status: 200 },
 ];

@@ -30,13 +30,21 @@ test('HSTS and the public URL come from --public-url, not from Host', async () =
   assert.deepEqual((await res.json()).servers, [{ url: 'https://portal.example.org' }]);
 });
 
-test('state-changing requests must come from the public origin', async () => {
-  let res = await fetch(srv.url + '/_diag/form', {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' }, body: 'a=1',
+test('state-changing requests must come from the public origin, with a CSRF token', async () => {
+  const login = await fetch(srv.url + '/login');
+  const nonce = /__Host-csec_pre=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))[1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())[1];
+  const send = (origin, fields) => fetch(srv.url + '/login', {
+    method: 'POST', redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin, Cookie: `__Host-csec_pre=${nonce}` },
+    body: new URLSearchParams(fields).toString(),
   });
+  let res = await send('https://evil.example', { _csrf: token, email: 'a@example.org', password: 'whatever123' });
   assert.equal(res.status, 403);
-  res = await fetch(srv.url + '/_diag/form', {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://portal.example.org' }, body: 'a=1',
-  });
-  assert.equal(res.status, 200);
+  assert.match(await res.text(), /accepts forms only from its own pages/);
+  res = await send('https://portal.example.org', { email: 'a@example.org', password: 'whatever123' });
+  assert.equal(res.status, 403);
+  assert.match(await res.text(), /form has expired/);
+  res = await send('https://portal.example.org', { _csrf: token, email: 'a@example.org', password: 'whatever123' });
+  assert.equal(res.status, 401, 'origin and token accepted; the password is simply wrong');
 });

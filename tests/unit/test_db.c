@@ -657,6 +657,71 @@ static void test_migrations_check(void **state)
 	assert_true(db_schema_latest() >= 1);
 }
 
+/* A migration in parts (migrate.c): NNNN_name.sql, .sqlite.sql, .pg.sql. */
+static void test_migrations_dialect_parts(void **state)
+{
+	static const struct embed_file all3[] = {EF("src/db/migrations/0001_init.sql"),
+	                                         EF("src/db/migrations/0002_audit.pg.sql"),
+	                                         EF("src/db/migrations/0002_audit.sql"),
+	                                         EF("src/db/migrations/0002_audit.sqlite.sql")};
+	static const struct embed_file pair[] = {EF("src/db/migrations/0001_a.sqlite.sql"),
+	                                         EF("src/db/migrations/0001_a.pg.sql")};
+	static const struct embed_file half[] = {EF("src/db/migrations/0001_a.sql"),
+	                                         EF("src/db/migrations/0001_a.sqlite.sql")};
+	static const struct embed_file half_pg[] = {EF("src/db/migrations/0001_a.pg.sql")};
+	static const struct embed_file renamed[] = {EF("src/db/migrations/0001_a.sql"),
+	                                            EF("src/db/migrations/0001_b.sqlite.sql"),
+	                                            EF("src/db/migrations/0001_b.pg.sql")};
+	static const struct embed_file twice[] = {EF("src/db/migrations/0001_a.pg.sql"),
+	                                          EF("src/db/migrations/0001_a.sqlite.sql"),
+	                                          EF("src/db/migrations/0001_a.pg.sql")};
+	static const char *const bad[] = {
+	        "src/db/migrations/0001_a.mysql.sql", "src/db/migrations/0001_a.PG.sql",
+	        "src/db/migrations/0001_.pg.sql", "src/db/migrations/0001.sqlite.sql",
+	        "src/db/migrations/0001_a.pg.sqlite.sql"};
+	char err[256];
+
+	(void)state;
+	assert_int_equal(db_migrations_check(all3, 4, err, sizeof(err)), 2);
+	assert_int_equal(db_migrations_check(pair, 2, err, sizeof(err)), 1);
+	assert_int_equal(db_migrations_check(half, 2, err, sizeof(err)), DB_EINVAL);
+	assert_non_null(strstr(err, "no .pg.sql part"));
+	assert_int_equal(db_migrations_check(half_pg, 1, err, sizeof(err)), DB_EINVAL);
+	assert_non_null(strstr(err, "no .sqlite.sql part"));
+	assert_int_equal(db_migrations_check(renamed, 3, err, sizeof(err)), DB_EINVAL);
+	assert_non_null(strstr(err, "same number"));
+	assert_int_equal(db_migrations_check(twice, 3, err, sizeof(err)), DB_EINVAL);
+	assert_non_null(strstr(err, "same number"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct embed_file f = EF(bad[i]);
+		err[0] = '\0';
+		if (db_migrations_check(&f, 1, err, sizeof(err)) != DB_EINVAL)
+			fail_msg("%s accepted", bad[i]);
+		assert_non_null(strstr(err, "NNNN_"));
+	}
+}
+
+/* The runner applies the portable part and the store's own part of a
+ * migration, and not the other store's: 0002_audit's triggers. */
+static void test_migrate_dialect_parts(void **state)
+{
+	struct db *db = *state;
+
+	CHECK(db, db_migrate(db, NULL, NULL));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log"), 0);
+	if (!B.pg)
+		assert_int_equal(query_int(db,
+		                           "SELECT count(*) FROM sqlite_master "
+		                           "WHERE type = 'trigger' AND name LIKE 'audit%'"),
+		                 3);
+	else
+		assert_int_equal(query_int(db,
+		                           "SELECT count(*) FROM pg_trigger t JOIN pg_class c "
+		                           "ON c.oid = t.tgrelid WHERE t.tgname LIKE 'audit%' "
+		                           "AND c.relnamespace = current_schema()::regnamespace"),
+		                 5);
+}
+
 struct migrator {
 	int rc;
 	char err[512];
@@ -1048,6 +1113,7 @@ int main(void)
 	        T(test_migrate),
 	        T(test_migrate_newer_store),
 	        T(test_migrate_failure),
+	        T(test_migrate_dialect_parts),
 	        T(test_concurrent_migrate),
 	        T(test_stmt_cache),
 	        T(test_two_connections),
@@ -1056,6 +1122,7 @@ int main(void)
 	const struct CMUnitTest sqlite_only[] = {
 	        T(test_bad_url),
 	        cmocka_unit_test(test_migrations_check),
+	        cmocka_unit_test(test_migrations_dialect_parts),
 	        T(test_sqlite_busy),
 	        T(test_backup_restore),
 	};

@@ -1,0 +1,280 @@
+/* auth/accounts.c — see accounts.h. */
+#include "auth/accounts.h"
+
+#include "core/arena.h"
+#include "core/str.h"
+#include "db/db.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define MAX_EMAIL 254
+#define MAX_NAME 200
+
+static const char *const org_kinds[] = {
+        "law_enforcement", "prosecutor",       "child_welfare",    "victim_services",
+        "school",          "juvenile_justice", "probation_parole", "health",
+        "community",       "federal",          "coordinator",
+};
+
+static const char *const roles[] = {"org_admin", "leader",  "trainer", "editor",
+                                    "officer",   "partner", "analyst"};
+
+static bool in_list(const char *v, const char *const *list, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (strcmp(v, list[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *accounts_check_email(const char *in, char *out, size_t outlen)
+{
+	struct str s = str_trim(str_from(in ? in : ""));
+	if (s.len == 0)
+		return "account.email.missing";
+	if (s.len > MAX_EMAIL || s.len >= outlen)
+		return "account.email.invalid";
+	const char *at = memchr(s.p, '@', s.len);
+	size_t local = at ? (size_t)(at - s.p) : 0;
+	if (!at || local == 0 || local == s.len - 1 || memchr(at + 1, '@', s.len - local - 1) ||
+	    !memchr(at + 1, '.', s.len - local - 1))
+		return "account.email.invalid";
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',')
+			return "account.email.invalid";
+		out[i] = (char)tolower(c);
+	}
+	out[s.len] = '\0';
+	if (!str_utf8_valid(out, s.len))
+		return "account.email.invalid";
+	return NULL;
+}
+
+const char *accounts_check_name(const char *name)
+{
+	struct str s = str_trim(str_from(name ? name : ""));
+	if (s.len == 0)
+		return "account.name.missing";
+	if (s.len > MAX_NAME || !str_utf8_valid(s.p, s.len))
+		return "account.name.invalid";
+	for (size_t i = 0; i < s.len; i++)
+		if ((unsigned char)s.p[i] < ' ' || s.p[i] == 0x7f)
+			return "account.name.invalid";
+	return NULL;
+}
+
+const char *accounts_check_slug(const char *slug)
+{
+	size_t n = slug ? strlen(slug) : 0;
+	if (n < 2 || n > 64 || slug[0] == '-' || slug[n - 1] == '-')
+		return "org.slug.invalid";
+	for (size_t i = 0; i < n; i++)
+		if (!((slug[i] >= 'a' && slug[i] <= 'z') || (slug[i] >= '0' && slug[i] <= '9') ||
+		      slug[i] == '-'))
+			return "org.slug.invalid";
+	return NULL;
+}
+
+const char *accounts_check_org_kind(const char *kind)
+{
+	return in_list(kind, org_kinds, sizeof org_kinds / sizeof org_kinds[0])
+	        ? NULL
+	        : "org.kind.invalid";
+}
+
+const char *accounts_check_role(const char *role)
+{
+	return in_list(role, roles, sizeof roles / sizeof roles[0]) ? NULL : "account.role.invalid";
+}
+
+const char *accounts_check_state(const char *state)
+{
+	if (!state || !state[0])
+		return NULL;
+	if (strlen(state) != 2 || !isupper((unsigned char)state[0]) ||
+	    !isupper((unsigned char)state[1]))
+		return "org.state.invalid";
+	return NULL;
+}
+
+void accounts_slugify(const char *name, char *out, size_t outlen)
+{
+	size_t n = 0;
+	bool dash = false;
+	for (const char *p = name; *p && n + 1 < outlen && n < 64; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) && c < 0x80) {
+			if (dash && n > 0)
+				out[n++] = '-';
+			dash = false;
+			if (n + 1 < outlen)
+				out[n++] = (char)tolower(c);
+		} else {
+			dash = true;
+		}
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+}
+
+/* Runs a statement whose only result is one id (INSERT ... RETURNING id). */
+static int returning_id(struct db_stmt *st, int64_t *id)
+{
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		if (id)
+			*id = db_column_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int accounts_org_create(struct db *db, const char *slug, const char *name, const char *kind,
+                        const char *state, int64_t *id)
+{
+	static const char sql[] = "INSERT INTO organizations (slug, name, kind, state) "
+	                          "VALUES ($1, $2, $3, $4) RETURNING id";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, slug, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_text(st, 2, name, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_text(st, 3, kind, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_text(st, 4, state ? state : "", (size_t)-1)) != DB_OK) {
+		db_finalize(st);
+		return rc;
+	}
+	return returning_id(st, id);
+}
+
+/* Runs a lookup of one id by one text parameter. */
+static int id_by_text(struct db *db, const char *sql, const char *value, int64_t *id)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(st, 1, value, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int accounts_org_by_slug(struct db *db, const char *slug, int64_t *id)
+{
+	static const char sql[] = "SELECT id FROM organizations WHERE slug = $1";
+	return id_by_text(db, sql, slug, id);
+}
+
+int accounts_user_create(struct db *db, const char *email, const char *name,
+                         const char *password_hash, bool site_admin, int64_t *id)
+{
+	/* Users made here are active with a verified email (DESIGN.md §4). */
+	static const char sql[] = "INSERT INTO users (email, name, password_hash, status, "
+	                          "site_admin, email_verified) "
+	                          "VALUES ($1, $2, $3, 'active', $4, 1) RETURNING id";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, email, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_text(st, 2, name, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_text(st, 3, password_hash, (size_t)-1)) != DB_OK ||
+	    (rc = db_bind_int64(st, 4, site_admin ? 1 : 0)) != DB_OK) {
+		db_finalize(st);
+		return rc;
+	}
+	return returning_id(st, id);
+}
+
+int accounts_user_by_email(struct db *db, struct arena *a, const char *email,
+                           struct account_user *out)
+{
+	static const char sql[] = "SELECT id, email, name, password_hash, status, site_admin "
+	                          "FROM users WHERE email = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(st, 1, email, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		size_t n;
+		const char *v;
+		out->id = db_column_int64(st, 0);
+		v = db_column_text(st, 1, &n);
+		out->email = arena_strndup(a, v, n);
+		v = db_column_text(st, 2, &n);
+		out->name = arena_strndup(a, v, n);
+		v = db_column_text(st, 3, &n);
+		out->password_hash = arena_strndup(a, v, n);
+		v = db_column_text(st, 4, &n);
+		out->status = arena_strndup(a, v, n);
+		out->site_admin = db_column_int64(st, 5) != 0;
+		rc = out->email && out->name && out->password_hash && out->status ? DB_OK
+		                                                                  : DB_ENOMEM;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int accounts_membership_add(struct db *db, int64_t user_id, int64_t org_id, const char *role)
+{
+	static const char sql[] =
+	        "INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, $3)";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, user_id)) == DB_OK &&
+	    (rc = db_bind_int64(st, 2, org_id)) == DB_OK &&
+	    (rc = db_bind_text(st, 3, role, (size_t)-1)) == DB_OK)
+		rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int accounts_first_membership(struct db *db, int64_t user_id, int64_t *org_id)
+{
+	static const char sql[] = "SELECT m.org_id FROM memberships m "
+	                          "JOIN organizations o ON o.id = m.org_id "
+	                          "WHERE m.user_id = $1 AND o.status = 'active' "
+	                          "ORDER BY o.name, o.id LIMIT 1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_int64(st, 1, user_id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*org_id = db_column_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int accounts_site_admin_exists(struct db *db, bool *exists)
+{
+	static const char sql[] = "SELECT 1 FROM users WHERE site_admin = 1 LIMIT 1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_step(st);
+	*exists = rc == DB_ROW;
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}

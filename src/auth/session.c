@@ -1,0 +1,261 @@
+/* auth/session.c — see session.h. */
+#include "auth/session.h"
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "db/db.h"
+
+#include <string.h>
+
+void auth_limits_default(struct auth_limits *l)
+{
+	l->idle_seconds = 30 * 60;
+	l->lifetime_seconds = 12 * 60 * 60;
+	l->lockout_seconds = 10 * 60;
+	l->lockout_failures = 5;
+	l->signin_per_minute = 20;
+}
+
+void session_token_hash(const char *token, char out[65])
+{
+	uint8_t d[CRYPTO_SHA256_BYTES];
+	crypto_sha256(d, token, strlen(token));
+	crypto_hex(out, d, sizeof d);
+}
+
+/* Runs a prepared statement to completion and finalizes it. */
+static int finish(struct db_stmt *st, int rc)
+{
+	if (rc == DB_OK)
+		rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+}
+
+int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *client,
+                   const char *user_agent, int64_t now, char *token)
+{
+	static const char sql[] =
+	        "INSERT INTO sessions (token_hash, user_id, active_org_id, created_at, "
+	        "last_seen_at, expires_at, client, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, "
+	        "$7)";
+	uint8_t raw[32];
+	char hash[65];
+	crypto_random(raw, sizeof raw);
+	crypto_b64url(token, SESSION_TOKEN_LEN + 1, raw, sizeof raw);
+	crypto_wipe(raw, sizeof raw);
+	session_token_hash(token, hash);
+	char ua[200];
+	size_t n = user_agent ? strlen(user_agent) : 0;
+	if (n >= sizeof ua)
+		n = sizeof ua - 1;
+	memcpy(ua, user_agent ? user_agent : "", n);
+	ua[n] = '\0';
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, hash, (size_t)-1)) == DB_OK &&
+	    (rc = db_bind_int64(st, 2, user_id)) == DB_OK &&
+	    (rc = org_id ? db_bind_int64(st, 3, org_id) : db_bind_null(st, 3)) == DB_OK &&
+	    (rc = db_bind_int64(st, 4, now)) == DB_OK &&
+	    (rc = db_bind_int64(st, 5, now + 12 * 60 * 60)) == DB_OK &&
+	    (rc = db_bind_text(st, 6, client ? client : "", (size_t)-1)) == DB_OK)
+		rc = db_bind_text(st, 7, ua, n);
+	return finish(st, rc);
+}
+
+int session_delete(struct db *db, const char *token_hash)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	return finish(st, db_bind_text(st, 1, token_hash, (size_t)-1));
+}
+
+int session_delete_user(struct db *db, int64_t user_id)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE user_id = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	return finish(st, db_bind_int64(st, 1, user_id));
+}
+
+static int touch(struct db *db, int64_t id, int64_t now)
+{
+	static const char sql[] = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, id)) == DB_OK)
+		rc = db_bind_int64(st, 2, now);
+	return finish(st, rc);
+}
+
+static const char *dup_col(struct arena *a, struct db_stmt *st, int col)
+{
+	size_t n;
+	const char *v = db_column_text(st, col, &n);
+	return arena_strndup(a, v, n);
+}
+
+int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
+                 const struct auth_limits *l, struct principal *who)
+{
+	static const char sql[] =
+	        "SELECT s.id, s.created_at, s.last_seen_at, u.id, u.email, u.name, u.site_admin, "
+	        "u.status, s.active_org_id, o.name, m.role "
+	        "FROM sessions s JOIN users u ON u.id = s.user_id "
+	        "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = 'active' "
+	        "LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = o.id "
+	        "WHERE s.token_hash = $1";
+	if (strlen(token) != SESSION_TOKEN_LEN)
+		return DB_DONE;
+	char hash[65];
+	session_token_hash(token, hash);
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(st, 1, hash, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_finalize(st);
+		return rc;
+	}
+	int64_t id = db_column_int64(st, 0), created = db_column_int64(st, 1),
+	        seen = db_column_int64(st, 2);
+	size_t n;
+	const char *status = db_column_text(st, 7, &n);
+	bool expired = now - seen > l->idle_seconds || now - created > l->lifetime_seconds ||
+	        strcmp(status, "active") != 0;
+	if (!expired) {
+		memset(who, 0, sizeof *who);
+		who->authenticated = true;
+		who->session_id = id;
+		who->user_id = db_column_int64(st, 3);
+		who->email = dup_col(a, st, 4);
+		who->name = dup_col(a, st, 5);
+		who->site_admin = db_column_int64(st, 6) != 0;
+		if (!db_column_is_null(st, 10)) {
+			who->org_id = db_column_int64(st, 8);
+			who->org_name = dup_col(a, st, 9);
+			who->role = dup_col(a, st, 10);
+		}
+		memcpy(who->token_hash, hash, sizeof who->token_hash);
+	}
+	db_finalize(st);
+	if (expired) {
+		session_delete(db, hash);
+		return DB_DONE;
+	}
+	if (!who->email || !who->name)
+		return DB_ENOMEM;
+	/* last_seen moves the idle deadline; writing it once a minute is enough. */
+	if (now - seen >= 60)
+		return touch(db, id, now);
+	return DB_OK;
+}
+
+int signin_locked_until(struct db *db, const char *email, int64_t now, int64_t *until)
+{
+	static const char sql[] = "SELECT locked_until FROM signin_failures WHERE email = $1";
+	struct db_stmt *st;
+	*until = 0;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(st, 1, email, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		int64_t t = db_column_int64(st, 0);
+		*until = t > now ? t : 0;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}
+
+int signin_failed(struct db *db, const char *email, int64_t now, const struct auth_limits *l,
+                  int64_t *until)
+{
+	/* A lock that has run out starts the count again. */
+	static const char sql[] =
+	        "INSERT INTO signin_failures (email, failures, locked_until) VALUES ($1, 1, 0) "
+	        "ON CONFLICT (email) DO UPDATE SET failures = CASE WHEN "
+	        "signin_failures.locked_until > 0 AND signin_failures.locked_until <= $2 THEN 1 "
+	        "ELSE signin_failures.failures + 1 END, locked_until = CASE WHEN "
+	        "signin_failures.locked_until > 0 AND signin_failures.locked_until <= $2 THEN 0 "
+	        "ELSE signin_failures.locked_until END RETURNING failures";
+	static const char lock_sql[] =
+	        "UPDATE signin_failures SET locked_until = $2 WHERE email = $1";
+	struct db_stmt *st;
+	*until = 0;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, email, (size_t)-1)) == DB_OK)
+		rc = db_bind_int64(st, 2, now);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	int64_t failures = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? DB_ERR : rc;
+	if (failures < l->lockout_failures)
+		return DB_OK;
+	*until = now + l->lockout_seconds;
+	rc = db_prepare(db, lock_sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, email, (size_t)-1)) == DB_OK)
+		rc = db_bind_int64(st, 2, *until);
+	return finish(st, rc);
+}
+
+int signin_succeeded(struct db *db, const char *email)
+{
+	static const char sql[] = "DELETE FROM signin_failures WHERE email = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	return finish(st, db_bind_text(st, 1, email, (size_t)-1));
+}
+
+int rate_limit_hit(struct db *db, const char *key, int64_t now, int limit, bool *allowed)
+{
+	static const char sql[] =
+	        "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) "
+	        "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 "
+	        "RETURNING count";
+	static const char prune[] = "DELETE FROM rate_limits WHERE window_start < $1";
+	int64_t window = now - now % 60;
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, key, (size_t)-1)) == DB_OK)
+		rc = db_bind_int64(st, 2, window);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	int64_t count = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? DB_ERR : rc;
+	*allowed = count <= limit;
+	/* Old windows are worthless; dropping them here keeps the table small. */
+	if (count == 1) {
+		rc = db_prepare(db, prune, &st);
+		if (rc != DB_OK)
+			return rc;
+		return finish(st, db_bind_int64(st, 1, window - 60));
+	}
+	return DB_OK;
+}

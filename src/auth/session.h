@@ -1,0 +1,62 @@
+/* auth/session.h — sessions (DESIGN.md §6): 256-bit random tokens that only
+ * the person's cookie holds; the store keeps their SHA-256. Idle timeout and
+ * absolute lifetime are checked at every lookup; last_seen is written at
+ * most once a minute. Also the sign-in counters behind lockout and the
+ * per-address rate limit. */
+#ifndef CSEC_AUTH_SESSION_H
+#define CSEC_AUTH_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/principal.h"
+
+struct arena;
+struct db;
+
+#define SESSION_TOKEN_LEN 43 /* base64url of 32 bytes, unpadded */
+#define SESSION_COOKIE "__Host-csec_session"
+
+struct auth_limits {
+	int64_t idle_seconds; /* default 1800; may only be lowered */
+	int64_t lifetime_seconds; /* default 43200; may only be lowered */
+	int64_t lockout_seconds; /* default 600 */
+	int lockout_failures; /* default 5 */
+	int signin_per_minute; /* per client address; default 20 */
+};
+
+void auth_limits_default(struct auth_limits *l);
+
+/* SHA-256 of a token, lower-case hex (65 bytes with the NUL). */
+void session_token_hash(const char *token, char out[65]);
+
+/* Creates a session for user in org (0: none) and writes its new token to
+ * token (SESSION_TOKEN_LEN + 1 bytes). 0 or a negative DB code. */
+int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *client,
+                   const char *user_agent, int64_t now, char *token);
+
+/* Finds the live session for token and fills who (strings in a). Returns 0
+ * when found; DB_DONE when unknown, expired (it is then deleted) or its
+ * user is no longer active; a negative DB code on failure. */
+int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
+                 const struct auth_limits *l, struct principal *who);
+
+/* Ends one session (by token hash), or every session of a user. */
+int session_delete(struct db *db, const char *token_hash);
+int session_delete_user(struct db *db, int64_t user_id);
+
+/* Lockout. signin_locked_until returns (in *until) the time the email's lock
+ * ends, or 0. signin_failed counts a failure and locks when the limit is
+ * reached (*until then set). signin_succeeded clears the count. Emails are
+ * counted whether or not an account exists. */
+int signin_locked_until(struct db *db, const char *email, int64_t now, int64_t *until);
+int signin_failed(struct db *db, const char *email, int64_t now, const struct auth_limits *l,
+                  int64_t *until);
+int signin_succeeded(struct db *db, const char *email);
+
+/* Fixed one-minute window per key: counts this attempt and sets *allowed
+ * when it is within limit. */
+int rate_limit_hit(struct db *db, const char *key, int64_t now, int limit, bool *allowed);
+
+#endif

@@ -1,0 +1,217 @@
+/* features/accounts/handlers.c — sign in, sign out, and the account page.
+ * Sign-in follows DESIGN.md §6: the per-address rate limit first, then the
+ * per-email lockout, then one argon2id verification — or the same cost spent
+ * on a dummy hash when the email has no account, so neither the answer nor
+ * its timing tells whether an account exists. Every outcome is audited in
+ * the transaction that records it. */
+#include "features/accounts/accounts.h"
+
+#include "audit/audit.h"
+#include "auth/accounts.h"
+#include "auth/password.h"
+#include "core/arena.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/pool.h"
+#include "render/page.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+extern struct auth_limits accounts_limits;
+extern uint8_t accounts_key[CRYPTO_KEY_BYTES];
+
+#define MAX_PASSWORD_BYTES 1024
+
+/* Appends one audit record for this request inside the open transaction. */
+static int audit(struct db *db, const struct req *req, int64_t user_id, const char *actor,
+                 const char *action, const char *outcome, const char *detail)
+{
+	struct audit_event e = {
+	        .actor_user_id = user_id,
+	        .actor = actor,
+	        .org_id = req->who.org_id,
+	        .action = action,
+	        .target_type = user_id ? "user" : NULL,
+	        .target_id = NULL,
+	        .outcome = outcome,
+	        .source = req->client,
+	        .detail_json = detail,
+	};
+	return audit_append(db, accounts_key, &e);
+}
+
+static int render_form(struct req *req, int status, const char *email, const char *error_key,
+                       const char *error_arg)
+{
+	json_t *data = json_pack("{s:s, s:s?, s:s?}", "email", email ? email : "", "error",
+	                         error_key ? page_msg(error_key) : NULL, "error_arg", error_arg);
+	return page_render(req, status, "login", "page.login.title", data);
+}
+
+int accounts_login_form(struct req *req)
+{
+	if (req->who.authenticated)
+		return http_redirect(req, 303, "/account");
+	return render_form(req, 200, NULL, NULL, NULL);
+}
+
+/* "14:52 UTC" for a lock's end. */
+static const char *clock_text(struct req *req, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return arena_printf(req->arena, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+}
+
+/* Counts the failure and answers; db is in a write transaction. */
+static int fail_signin(struct req *req, struct db *db, const char *email, int64_t user_id,
+                       int64_t now, const char *why)
+{
+	int64_t until = 0;
+	int rc = signin_failed(db, email, now, &accounts_limits, &until);
+	char detail[96];
+	snprintf(detail, sizeof detail, "{\"reason\":\"%s\"%s}", why,
+	         until ? ",\"locked\":true" : "");
+	if (rc == DB_OK)
+		rc = audit(db, req, user_id, email, "auth.signin", "failure", detail);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		log_msg(LOG_ERROR, "recording a failed sign-in: %s", db_errmsg(db));
+		return -1;
+	}
+	if (until)
+		return render_form(req, 429, email, "login.locked", clock_text(req, until));
+	return render_form(req, 401, email, "login.failed", NULL);
+}
+
+int accounts_login_submit(struct req *req)
+{
+	int64_t now = (int64_t)time(NULL);
+	const char *raw_email = req_form(req, "email");
+	const char *pw = req_form(req, "password");
+	size_t pwlen = pw ? strlen(pw) : 0;
+	char email[256];
+	struct db *db = db_pool_get();
+	if (!db)
+		return -1;
+
+	/* The per-address limit comes before anything costly. */
+	char key[80];
+	bool allowed = false;
+	snprintf(key, sizeof key, "signin:%s", req->client);
+	int rc = db_begin_write(db);
+	if (rc == DB_OK)
+		rc = rate_limit_hit(db, key, now, accounts_limits.signin_per_minute, &allowed);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return -1;
+	}
+	if (!allowed) {
+		http_add_header(req, "Retry-After", "60");
+		return http_error(req, 429, "login.rate_limited");
+	}
+
+	const char *bad = accounts_check_email(raw_email, email, sizeof email);
+	if (bad || pwlen == 0 || pwlen > MAX_PASSWORD_BYTES)
+		return render_form(req, 422, raw_email, bad ? bad : "login.password_missing", NULL);
+
+	struct account_user user = {0};
+	int64_t locked_until = 0;
+	rc = signin_locked_until(db, email, now, &locked_until);
+	if (rc == DB_OK)
+		rc = accounts_user_by_email(db, req->arena, email, &user);
+	if (rc != DB_OK && rc != DB_DONE)
+		return -1;
+	bool known = rc == DB_OK && strcmp(user.status, "active") == 0;
+	/* The same cost on every path: a real verification or a dummy one. */
+	bool ok = known ? password_verify(user.password_hash, pw, pwlen) == 0
+	                : (password_burn(pw, pwlen), false);
+
+	if ((rc = db_begin_write(db)) != DB_OK)
+		return -1;
+	if (locked_until) {
+		rc = audit(db, req, known ? user.id : 0, email, "auth.signin", "denied",
+		           "{\"reason\":\"locked\"}");
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		if (rc != DB_OK) {
+			db_rollback(db);
+			return -1;
+		}
+		return render_form(req, 429, email, "login.locked", clock_text(req, locked_until));
+	}
+	if (!ok)
+		return fail_signin(req, db, email, known ? user.id : 0, now,
+		                   known ? "password" : "unknown");
+
+	int64_t org_id = 0;
+	char token[SESSION_TOKEN_LEN + 1];
+	rc = signin_succeeded(db, email);
+	if (rc == DB_OK) {
+		rc = accounts_first_membership(db, user.id, &org_id);
+		if (rc == DB_DONE)
+			rc = DB_OK;
+	}
+	if (rc == DB_OK)
+		rc = session_create(db, user.id, org_id, req->client, req_header(req, "User-Agent"),
+		                    now, token);
+	if (rc == DB_OK) {
+		req->who.org_id = org_id;
+		rc = audit(db, req, user.id, email, "auth.signin", "success", NULL);
+	}
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		log_msg(LOG_ERROR, "creating a session: %s", db_errmsg(db));
+		return -1;
+	}
+	const char *cookie = arena_printf(
+	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", SESSION_COOKIE, token);
+	crypto_wipe(token, sizeof token);
+	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
+		return -1;
+	return http_redirect(req, 303, "/account");
+}
+
+int accounts_logout(struct req *req)
+{
+	struct db *db = db_pool_get();
+	if (!db)
+		return -1;
+	int rc = db_begin_write(db);
+	if (rc == DB_OK)
+		rc = session_delete(db, req->who.token_hash);
+	if (rc == DB_OK)
+		rc = audit(db, req, req->who.user_id, req->who.email, "auth.signout", "success",
+		           NULL);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return -1;
+	}
+	http_add_header(req, "Set-Cookie",
+	                SESSION_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
+	return http_redirect(req, 303, "/");
+}
+
+int accounts_account(struct req *req)
+{
+	const struct principal *w = &req->who;
+	bool needs_mfa = w->site_admin ||
+	        (w->role && (strcmp(w->role, "org_admin") == 0 || strcmp(w->role, "leader") == 0));
+	json_t *data =
+	        json_pack("{s:{s:s, s:s, s:s?, s:s?, s:b}, s:b}", "account", "name", w->name,
+	                  "email", w->email, "org", w->org_name, "role",
+	                  w->role ? page_msg(arena_printf(req->arena, "role.%s", w->role)) : NULL,
+	                  "site_admin", w->site_admin, "needs_mfa", needs_mfa);
+	return page_render(req, 200, "account", "page.account.title", data);
+}
