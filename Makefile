@@ -2,7 +2,7 @@
 # installs what is missing and starts the portal; `make check` runs every test.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl
 BUILD   ?= build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -71,7 +71,7 @@ run: deps
 	$(BUILD)/csec serve
 
 unit: $(TESTS)
-	scripts/with-pg scripts/run-unit $(TESTS)
+	scripts/with-pg scripts/with-smtp scripts/run-unit $(TESTS)
 
 e2e: $(BUILD)/csec
 	scripts/run-e2e

@@ -4,9 +4,11 @@
  * start-up, and the policy table denies any name it does not know. */
 #include "app/routes.h"
 
+#include "auth/policy.h"
 #include "features/accounts/accounts.h"
 #include "features/site/site.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct route routes[] = {
@@ -58,6 +60,20 @@ static const struct route routes[] = {
          .handler = accounts_account,
          .permission = "signed_in",
          .summary = "The signed-in person's account"},
+        {.method = "GET",
+         .pattern = "/setup/{token}",
+         .handler = accounts_setup_form,
+         .permission = "public",
+         .secret_path = true,
+         .summary = "First run: the one-time setup page"},
+        {.method = "POST",
+         .pattern = "/setup/{token}",
+         .handler = accounts_setup_submit,
+         .permission = "public",
+         .csrf = true,
+         .slow = true,
+         .secret_path = true,
+         .summary = "First run: create the first site admin and organization"},
         /* Test-only routes: keep them last, they are cut off without --diagnostics. */
         {.method = "POST",
          .pattern = "/_diag/form",
@@ -82,4 +98,18 @@ void app_routes(bool diagnostics, struct dispatch_table *out)
 		n--;
 	out->routes = routes;
 	out->count = n;
+}
+
+int app_routes_check(const struct dispatch_table *t, char *err, size_t errlen)
+{
+	if (router_check(t->routes, t->count, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < t->count; i++)
+		if (!policy_known(t->routes[i].permission)) {
+			snprintf(err, errlen, "route %s %s names an unknown permission \"%s\"",
+			         t->routes[i].method, t->routes[i].pattern,
+			         t->routes[i].permission);
+			return -1;
+		}
+	return 0;
 }

@@ -307,13 +307,62 @@ int cli_user(int argc, char **argv)
 	return argc >= 2 && !cli_is_help(argv[1]) && strcmp(argv[1], "add") != 0 ? 2 : 0;
 }
 
+/* `csec admin setup-url [--public-url URL]`: a fresh one-time setup URL,
+ * alone on standard output. */
+static int setup_url(int argc, char **argv)
+{
+	struct opts o = {0};
+	const char *public_url = getenv("CSEC_PUBLIC_URL");
+	for (int i = 0; i < argc; i++) {
+		int took = cli_store_option(&o.store, argc, argv, &i);
+		if (took < 0)
+			return 2;
+		if (took)
+			continue;
+		if (strcmp(argv[i], "--public-url") == 0 && i + 1 < argc) {
+			public_url = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "csec admin setup-url: unexpected argument \"%s\"\n", argv[i]);
+		return 2;
+	}
+	if (!public_url || !public_url[0])
+		public_url = "http://127.0.0.1:8080";
+	size_t n = strlen(public_url);
+	while (n > 0 && public_url[n - 1] == '/')
+		n--;
+	char base[512];
+	snprintf(base, sizeof base, "%.*s", (int)n, public_url);
+	if (crypto_init() != 0 || cli_store_resolve(&o.store) != 0)
+		return 1;
+	struct db *db = cli_store_open(&o.store, true);
+	if (!db)
+		return 1;
+	int rc = cli_print_setup_url(db, base);
+	db_close(db);
+	if (rc == 0)
+		fprintf(stderr,
+		        "csec admin setup-url: this portal has a site administrator already; "
+		        "use `csec admin create` to add another\n");
+	return rc == 1 ? 0 : 1;
+}
+
 int cli_admin(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "setup-url") == 0 && !(argc >= 3 && cli_is_help(argv[2])))
+		return setup_url(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "create") == 0 && !(argc >= 3 && cli_is_help(argv[2])))
 		return user_add("admin create", argc - 2, argv + 2, true);
 	printf("usage: csec admin create --email EMAIL --name NAME --password-stdin\n"
-	       "                         [--data DIR] [--db URL]\n\n"
-	       "Creates a site administrator (active, email verified). The password is read\n"
-	       "from standard input.\n");
-	return argc >= 2 && !cli_is_help(argv[1]) && strcmp(argv[1], "create") != 0 ? 2 : 0;
+	       "                         [--data DIR] [--db URL]\n"
+	       "       csec admin setup-url [--public-url URL] [--data DIR] [--db URL]\n\n"
+	       "create: makes a site administrator (active, email verified); the password is\n"
+	       "read from standard input.\n"
+	       "setup-url: prints a fresh one-time setup URL (valid one hour) that creates the\n"
+	       "first site administrator and organization in the browser; only while the\n"
+	       "portal has no site administrator.\n");
+	return argc >= 2 && !cli_is_help(argv[1]) && strcmp(argv[1], "create") != 0 &&
+	                strcmp(argv[1], "setup-url") != 0
+	        ? 2
+	        : 0;
 }

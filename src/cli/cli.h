@@ -40,6 +40,12 @@ int cli_store_resolve(struct cli_store *s);
  * Returns the connection or NULL after printing why. */
 struct db *cli_store_open(const struct cli_store *s, bool migrate);
 
+/* While the store has no site admin, makes a one-time setup URL under
+ * public_url and prints it alone on standard output (with an explanation on
+ * standard error). Returns 1 when printed, 0 when a site admin exists, -1
+ * on failure (printed). */
+int cli_print_setup_url(struct db *db, const char *public_url);
+
 /* true when argv[i] is -h or --help. */
 bool cli_is_help(const char *arg);
 

@@ -17,6 +17,7 @@
 #include "features/site/site.h"
 #include "http/server.h"
 #include "http/workers.h"
+#include "jobs/mail.h"
 #include "render/page.h"
 
 #include <ctype.h>
@@ -316,10 +317,21 @@ int cli_serve(int argc, char **argv)
 	db = cli_store_open(&o.store, true);
 	if (!db)
 		goto out;
+	/* First run: print the one-time setup URL while no site admin exists. */
+	int setup = cli_print_setup_url(db, cfg.public_url);
 	db_close(db);
 	db = NULL;
+	if (setup < 0)
+		goto out;
 	if (db_pool_init(o.store.db_url) != 0) {
 		fprintf(stderr, "csec serve: %s\n", db_pool_errmsg());
+		goto out;
+	}
+	char note[600];
+	if (mail_outbox_note(db_pool_get(), o.store.data, note, sizeof note))
+		log_msg(LOG_INFO, "%s", note);
+	if (mail_worker_start(o.store.data, cfg.public_url) != 0) {
+		fprintf(stderr, "csec serve: cannot start the mail worker\n");
 		goto out;
 	}
 	if (page_init(o.dev_templates, err, sizeof err) != 0) {
@@ -332,7 +344,7 @@ int cli_serve(int argc, char **argv)
 	}
 	static struct dispatch_table table;
 	app_routes(cfg.diagnostics, &table);
-	if (router_check(table.routes, table.count, err, sizeof err) != 0) {
+	if (app_routes_check(&table, err, sizeof err) != 0) {
 		fprintf(stderr, "csec serve: %s\n", err);
 		goto out;
 	}
@@ -373,6 +385,7 @@ int cli_serve(int argc, char **argv)
 out:
 	http_server_stop(server, 0);
 	workers_stop();
+	mail_worker_stop();
 	site_shutdown();
 	page_shutdown();
 	db_pool_shutdown();

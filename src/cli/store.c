@@ -2,6 +2,8 @@
  * directory's lock. */
 #include "cli/cli.h"
 
+#include "auth/accounts.h"
+#include "auth/setup.h"
 #include "db/db.h"
 #include "db/migrate.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 bool cli_is_help(const char *arg)
@@ -120,4 +123,31 @@ int cli_lock_data(const char *data_dir, bool exclusive)
 		return -2;
 	}
 	return fd;
+}
+
+int cli_print_setup_url(struct db *db, const char *public_url)
+{
+	bool exists = false;
+	char token[SETUP_TOKEN_LEN + 1];
+	int rc = accounts_site_admin_exists(db, &exists);
+	if (rc == DB_OK && exists)
+		return 0;
+	if (rc == DB_OK)
+		rc = db_begin_write(db);
+	if (rc == DB_OK)
+		rc = setup_token_create(db, (int64_t)time(NULL), token);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		fprintf(stderr, "csec: cannot make a setup URL: %s\n", db_errmsg(db));
+		return -1;
+	}
+	fprintf(stderr,
+	        "csec: this portal has no site administrator yet. Open the address below "
+	        "within an hour to create one\n"
+	        "csec: (it works once; `csec admin setup-url` makes a new one):\n");
+	printf("%s/setup/%s\n", public_url, token);
+	fflush(stdout);
+	return 1;
 }

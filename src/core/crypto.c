@@ -73,6 +73,112 @@ int crypto_unhex(void *out, size_t n, const char *hex, size_t hexlen)
 	return 0;
 }
 
+int crypto_unb64url(void *out, size_t outcap, size_t *outlen, const char *in, size_t inlen)
+{
+	size_t got = 0;
+	*outlen = 0;
+	if (sodium_base642bin(out, outcap, in, inlen, NULL, &got, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	*outlen = got;
+	return 0;
+}
+
+_Static_assert(CRYPTO_SEAL_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+               "CRYPTO_SEAL_NONCE_BYTES must match XChaCha20-Poly1305");
+_Static_assert(CRYPTO_SEAL_TAG_BYTES == crypto_aead_xchacha20poly1305_ietf_ABYTES,
+               "CRYPTO_SEAL_TAG_BYTES must match XChaCha20-Poly1305");
+_Static_assert(CRYPTO_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES &&
+                       CRYPTO_KEY_BYTES >= crypto_generichash_blake2b_KEYBYTES_MIN,
+               "CRYPTO_KEY_BYTES must suit the sealing and derivation primitives");
+
+int crypto_derive_key(uint8_t out[CRYPTO_KEY_BYTES], const uint8_t master[CRYPTO_KEY_BYTES],
+                      const char *label)
+{
+	/* 16 bytes, as BLAKE2b's personalisation must be. */
+	static const unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] =
+	        "csec-derive-v1";
+	size_t n = label ? strnlen(label, CRYPTO_LABEL_MAX + 1) : 0;
+	bool ok = n > 0 && n <= CRYPTO_LABEL_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = label[i] > ' ' && label[i] < 0x7f;
+	if (!ok ||
+	    crypto_generichash_blake2b_salt_personal(out, CRYPTO_KEY_BYTES,
+	                                             (const unsigned char *)label, n, master,
+	                                             CRYPTO_KEY_BYTES, NULL, personal) != 0) {
+		sodium_memzero(out, CRYPTO_KEY_BYTES);
+		return -1;
+	}
+	return 0;
+}
+
+/* The text form's version prefix: a later format (another cipher, a key
+ * identifier for rotation) gets another prefix and old values still open. */
+static const char seal_prefix[] = "v1.";
+#define SEAL_PREFIX_LEN (sizeof seal_prefix - 1)
+#define SEAL_BIN_MAX (CRYPTO_SEAL_NONCE_BYTES + CRYPTO_SEAL_MAX + CRYPTO_SEAL_TAG_BYTES)
+
+size_t crypto_seal_text_len(size_t n)
+{
+	if (n > CRYPTO_SEAL_MAX)
+		return 0;
+	return SEAL_PREFIX_LEN +
+	        crypto_b64_len(CRYPTO_SEAL_NONCE_BYTES + n + CRYPTO_SEAL_TAG_BYTES);
+}
+
+static size_t context_len(const char *context)
+{
+	return context ? strnlen(context, CRYPTO_SEAL_MAX + 1) : 0;
+}
+
+int crypto_seal_text(char *out, size_t outlen, const uint8_t key[CRYPTO_KEY_BYTES], const void *msg,
+                     size_t n, const char *context)
+{
+	unsigned char bin[SEAL_BIN_MAX];
+	unsigned long long clen = 0;
+	size_t adlen = context_len(context);
+	if (n > CRYPTO_SEAL_MAX || adlen > CRYPTO_SEAL_MAX || outlen < crypto_seal_text_len(n) ||
+	    (n > 0 && !msg))
+		return -1;
+	randombytes_buf(bin, CRYPTO_SEAL_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(bin + CRYPTO_SEAL_NONCE_BYTES, &clen, msg, n,
+	                                           (const unsigned char *)context, adlen, NULL, bin,
+	                                           key);
+	memcpy(out, seal_prefix, SEAL_PREFIX_LEN);
+	sodium_bin2base64(out + SEAL_PREFIX_LEN, outlen - SEAL_PREFIX_LEN, bin,
+	                  CRYPTO_SEAL_NONCE_BYTES + (size_t)clen,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(bin, sizeof bin);
+	return 0;
+}
+
+int crypto_open_text(void *out, size_t outcap, size_t *outlen, const uint8_t key[CRYPTO_KEY_BYTES],
+                     const char *text, size_t textlen, const char *context)
+{
+	unsigned char bin[SEAL_BIN_MAX];
+	size_t binlen = 0, adlen = context_len(context);
+	unsigned long long mlen = 0;
+	*outlen = 0;
+	if (!text || textlen < SEAL_PREFIX_LEN || adlen > CRYPTO_SEAL_MAX ||
+	    memcmp(text, seal_prefix, SEAL_PREFIX_LEN) != 0)
+		return -1;
+	if (crypto_unb64url(bin, sizeof bin, &binlen, text + SEAL_PREFIX_LEN,
+	                    textlen - SEAL_PREFIX_LEN) != 0 ||
+	    binlen < CRYPTO_SEAL_NONCE_BYTES + CRYPTO_SEAL_TAG_BYTES ||
+	    binlen - CRYPTO_SEAL_NONCE_BYTES - CRYPTO_SEAL_TAG_BYTES > outcap)
+		return -1;
+	int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
+	        out, &mlen, NULL, bin + CRYPTO_SEAL_NONCE_BYTES, binlen - CRYPTO_SEAL_NONCE_BYTES,
+	        (const unsigned char *)context, adlen, bin, key);
+	sodium_memzero(bin, sizeof bin);
+	if (rc != 0) {
+		sodium_memzero(out, outcap);
+		return -1;
+	}
+	*outlen = (size_t)mlen;
+	return 0;
+}
+
 /* A stored string is only handed to libsodium when it ends within the size
  * libsodium assumes; the database may hold anything. */
 static bool pw_string_ok(const char *stored)

@@ -1,6 +1,6 @@
 /* core/crypto.h — the project's only door to libsodium: random bytes,
- * hashes, MACs, constant-time comparison and password hashing. Nothing else
- * includes sodium.h. */
+ * hashes, MACs, constant-time comparison, password hashing, key derivation
+ * and the sealing of small secrets at rest. Nothing else includes sodium.h. */
 #ifndef CSEC_CORE_CRYPTO_H
 #define CSEC_CORE_CRYPTO_H
 
@@ -39,6 +39,53 @@ void crypto_b64url(char *out, size_t outlen, const void *p, size_t n);
 
 /* Decodes 2n hex digits into n bytes; 0 or -1 on bad input. */
 int crypto_unhex(void *out, size_t n, const char *hex, size_t hexlen);
+
+/* Decodes unpadded base64url (as crypto_b64url writes it) into at most
+ * outcap bytes; *outlen gets the count. 0, or -1 on bad input (any byte
+ * outside the alphabet, padding, non-zero trailing bits) or when outcap is
+ * too small. */
+int crypto_unb64url(void *out, size_t outcap, size_t *outlen, const char *in, size_t inlen);
+
+/* Key derivation: a 32-byte key for one purpose from the deployment secret,
+ * so no two uses of that secret ever share a key. label names the purpose
+ * ("csec-totp-secret-v1"): 1 to CRYPTO_LABEL_MAX printable ASCII bytes.
+ * Keyed BLAKE2b with a personalisation of our own (what libsodium's
+ * crypto_kdf does), not HMAC-SHA-256: the tree already shows HMAC-SHA-256
+ * outputs under the deployment secret (CSRF tokens, the audit checkpoint),
+ * and with another primitive none of them, whatever its input, is also a
+ * derived key.
+ * 0, or -1 for a bad label (out is then zeroed). */
+#define CRYPTO_LABEL_MAX 64
+int crypto_derive_key(uint8_t out[CRYPTO_KEY_BYTES], const uint8_t master[CRYPTO_KEY_BYTES],
+                      const char *label);
+
+/* Sealing small secrets at rest (TOTP secrets): XChaCha20-Poly1305 (IETF
+ * AEAD) under key, with a fresh random 24-byte nonce for every seal, so
+ * the same plaintext never seals to the same text and random nonces never
+ * collide in practice. context (NULL = none) is authenticated but not
+ * stored: bind the sealed value to where it lives ("user_mfa:42"), so a
+ * value copied to another row or purpose does not open there.
+ *
+ * Text form: "v1." + base64url(nonce || ciphertext || 16-byte tag),
+ * unpadded; crypto_seal_text_len(n) is its size for n plaintext bytes,
+ * with the NUL. Plaintexts are capped at CRYPTO_SEAL_MAX bytes. */
+#define CRYPTO_SEAL_MAX 1024
+#define CRYPTO_SEAL_NONCE_BYTES 24
+#define CRYPTO_SEAL_TAG_BYTES 16
+size_t crypto_seal_text_len(size_t n);
+
+/* Seals n bytes at msg into out (outlen >= crypto_seal_text_len(n)) as a
+ * NUL-terminated string. 0, or -1 when n > CRYPTO_SEAL_MAX, out is too
+ * small or context is longer than CRYPTO_SEAL_MAX. */
+int crypto_seal_text(char *out, size_t outlen, const uint8_t key[CRYPTO_KEY_BYTES], const void *msg,
+                     size_t n, const char *context);
+
+/* Opens textlen bytes of sealed text into out (outcap bytes; *outlen gets
+ * the plaintext length). 0, or -1 when the text is malformed, was sealed
+ * under another key or context, was changed in any way, or the plaintext
+ * does not fit; out holds nothing usable then (it is wiped). */
+int crypto_open_text(void *out, size_t outcap, size_t *outlen, const uint8_t key[CRYPTO_KEY_BYTES],
+                     const char *text, size_t textlen, const char *context);
 
 /* Password hashing: argon2id (RFC 9106) in libsodium's PHC string format,
  * "$argon2id$v=19$m=65536,t=3,p=1$<salt>$<hash>", NUL-terminated. The names

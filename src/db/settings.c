@@ -3,6 +3,7 @@
 
 #include "core/arena.h"
 
+#include <string.h>
 #include <time.h>
 
 int db_setting_get(struct db *db, struct arena *a, const char *key, const char **out)
@@ -26,6 +27,31 @@ int db_setting_get(struct db *db, struct arena *a, const char *key, const char *
 	}
 	db_finalize(st);
 	return rc;
+}
+
+int db_settings_for_pages(struct db *db, struct arena *a, const char **name, const char **support)
+{
+	/* One statement, so one read transaction per page rather than two. */
+	static const char sql[] = "SELECT key, value FROM site_settings "
+	                          "WHERE key IN ('deployment.name', 'support.contact')";
+	struct db_stmt *st;
+	*name = *support = NULL;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		size_t klen, vlen;
+		const char *k = db_column_text(st, 0, &klen);
+		const char *v = db_column_text(st, 1, &vlen);
+		const char **slot = strcmp(k, "deployment.name") == 0 ? name : support;
+		*slot = arena_strndup(a, v, vlen);
+		if (!*slot) {
+			rc = DB_ENOMEM;
+			break;
+		}
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
 }
 
 int db_setting_set(struct db *db, const char *key, const char *value)

@@ -12,6 +12,10 @@ struct arena;
  * *out NULL when the key is absent; a negative DB code on failure. */
 int db_setting_get(struct db *db, struct arena *a, const char *key, const char **out);
 
+/* Reads the settings every page shows (deployment.name, support.contact)
+ * with one statement. Absent keys leave their pointer NULL. */
+int db_settings_for_pages(struct db *db, struct arena *a, const char **name, const char **support);
+
 /* Inserts or replaces a setting. 0 or a negative DB code. */
 int db_setting_set(struct db *db, const char *key, const char *value);
 

@@ -31,7 +31,7 @@ struct form_field {
 	 * removed ("" when the browser sent no file). NULL for other fields. It
 	 * is display text chosen by the client: never use it as a path. */
 	const char *filename;
-	/* Multipart parts: the part's Content-Type (printable ASCII) if given,
+	/* Multipart parts: the part's Content-Type (printable ASCII; tabs allowed) if given,
 	 * else NULL. */
 	const char *content_type;
 };

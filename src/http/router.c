@@ -82,7 +82,10 @@ enum router_result router_match(const struct route *routes, size_t n, const char
 
 static bool pattern_ok(const char *p)
 {
-	if (p[0] != '/')
+	unsigned params = 0;
+	for (const char *s = p; *s; s++)
+		params += *s == '{';
+	if (p[0] != '/' || params > HTTP_MAX_PARAMS) /* more could never match */
 		return false;
 	for (const char *s = p; *s; s++) {
 		if (*s == '{') {

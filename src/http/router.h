@@ -20,6 +20,7 @@ struct route {
 	size_t max_body; /* 0: the server default */
 	const char *summary; /* one line for `csec routes` */
 	bool slow; /* runs on the worker pool (http/workers.h) */
+	bool secret_path; /* the path holds a secret: log the pattern instead */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_BAD_METHOD };

@@ -86,6 +86,24 @@ static void engine_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_WARN, "http engine: %s", msg);
 }
 
+/* Request ids only need to be unique and unguessable enough not to collide
+ * across threads and restarts: a per-thread counter from a random start,
+ * scrambled (splitmix64), costs no system call per request. */
+static void next_request_id(char out[17])
+{
+	static _Thread_local uint64_t state;
+	static _Thread_local bool seeded;
+	if (!seeded) {
+		crypto_random(&state, sizeof state);
+		seeded = true;
+	}
+	uint64_t z = (state += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	z ^= z >> 31;
+	snprintf(out, 17, "%016llx", (unsigned long long)z);
+}
+
 /* Called by the engine as soon as the request line is read: the raw target,
  * before any decoding, so we see exactly what the client sent. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -109,9 +127,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->query = q ? arena_strdup(a, q + 1) : "";
 	if (!req->raw_path || !req->query)
 		req->raw_path = req->query = "";
-	uint8_t id[8];
-	crypto_random(id, sizeof id);
-	crypto_hex(req->request_id, id, sizeof id);
+	next_request_id(req->request_id);
 	return c;
 }
 
@@ -301,7 +317,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct log_request line = {
 	        .request_id = req->request_id,
 	        .method = req->method ? req->method : "-",
-	        .path = req->raw_path,
+	        .path = req->route && req->route->secret_path ? req->route->pattern : req->raw_path,
 	        .status = req->resp.status
 	                ? req->resp.status
 	                : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499),

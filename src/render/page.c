@@ -207,10 +207,8 @@ static json_t *site_object(struct req *req)
 {
 	const char *name = NULL, *support = NULL;
 	struct db *db = db_pool_get();
-	if (db) {
-		db_setting_get(db, req->arena, "deployment.name", &name);
-		db_setting_get(db, req->arena, "support.contact", &support);
-	}
+	if (db && db_settings_for_pages(db, req->arena, &name, &support) != DB_OK)
+		name = support = NULL;
 	if (!name || !name[0])
 		name = page_msg("site.default_name");
 	return json_pack("{s:s, s:s}", "name", name, "support", support ? support : "");
@@ -230,7 +228,12 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 		if (!who || json_object_set_new(root, "who", who) != 0)
 			return -ENOMEM;
 	}
-	const char *csrf = req->cfg && req->cfg->csrf_token ? req->cfg->csrf_token(req) : NULL;
+	/* Signed-in pages may hold forms anywhere (sign-out); an anonymous page
+	 * gets a pre-session token (a nonce cookie, an HMAC) only when its
+	 * handler asks with "needs_csrf", so plain pages set no cookie. */
+	bool wants = req->who.authenticated || json_is_true(json_object_get(root, "needs_csrf"));
+	const char *csrf =
+	        wants && req->cfg && req->cfg->csrf_token ? req->cfg->csrf_token(req) : NULL;
 	if (csrf && json_object_set_new(root, "csrf", json_string(csrf)) != 0)
 		return -ENOMEM;
 	if (!site || !page || json_object_set_new(root, "site", site) != 0 ||

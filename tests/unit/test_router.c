@@ -86,6 +86,11 @@ static void table_check(void **state)
 	static const struct route bad[] = {
 	        {.method = "GET", .pattern = "/a/{x", .handler = h, .permission = "public"}};
 	assert_int_equal(router_check(bad, 1, err, sizeof err), -1);
+	static const struct route nine[] = {{.method = "GET",
+	                                     .pattern = "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}",
+	                                     .handler = h,
+	                                     .permission = "public"}};
+	assert_int_equal(router_check(nine, 1, err, sizeof err), -1);
 	static const struct route bad2[] = {
 	        {.method = "GET", .pattern = "a", .handler = h, .permission = "public"}};
 	assert_int_equal(router_check(bad2, 1, err, sizeof err), -1);

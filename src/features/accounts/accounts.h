@@ -22,5 +22,7 @@ int accounts_login_form(struct req *req);
 int accounts_login_submit(struct req *req); /* a slow route: it hashes */
 int accounts_logout(struct req *req);
 int accounts_account(struct req *req);
+int accounts_setup_form(struct req *req);
+int accounts_setup_submit(struct req *req); /* a slow route: it hashes */
 
 #endif

@@ -45,8 +45,9 @@ static int audit(struct db *db, const struct req *req, int64_t user_id, const ch
 static int render_form(struct req *req, int status, const char *email, const char *error_key,
                        const char *error_arg)
 {
-	json_t *data = json_pack("{s:s, s:s?, s:s?}", "email", email ? email : "", "error",
-	                         error_key ? page_msg(error_key) : NULL, "error_arg", error_arg);
+	json_t *data = json_pack("{s:s, s:s?, s:s?, s:b}", "email", email ? email : "", "error",
+	                         error_key ? page_msg(error_key) : NULL, "error_arg", error_arg,
+	                         "needs_csrf", 1);
 	return page_render(req, status, "login", "page.login.title", data);
 }
 

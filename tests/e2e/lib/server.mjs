@@ -12,6 +12,12 @@ export const execFile = promisify(execFileCb);
 export const BIN = process.env.CSEC_BIN || new URL('../../../build/csec', import.meta.url).pathname;
 export const STORE = process.env.CSEC_TEST_STORE || 'sqlite';
 
+// A server still running when a test file's process ends (a failed assertion
+// skipped the test's stop and cleanup) must not keep that process alive and
+// hang the suite: servers are unref'd, and killed when the process exits.
+const live = new Set();
+process.on('exit', () => { for (const s of live) s.proc.kill('SIGKILL'); });
+
 /** Creates an empty PostgreSQL database and returns its URL. */
 export async function freshPgDatabase() {
   const base = process.env.CSEC_TEST_PG_URL;
@@ -50,8 +56,13 @@ export async function startServer({ args = [], env = {}, diagnostics = true, sto
   const s = store || (await freshStore());
   const argv = ['serve', '--listen', '127.0.0.1:0', ...s.args, ...(diagnostics ? ['--diagnostics'] : []), ...args];
   const proc = spawn(BIN, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.unref();
+  proc.stdout.unref?.();
+  proc.stderr.unref?.();
   const lines = [];
   let partial = '';
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
   let exitCode = null;
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { exitCode = code; resolve({ code, signal }); }));
   const port = await new Promise((resolve, reject) => {
@@ -70,20 +81,26 @@ export async function startServer({ args = [], env = {}, diagnostics = true, sto
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`csec exited (${code}) before listening:\n` + lines.join('\n'))); });
   });
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const server = {
     url, port, proc, data: s.data, db: s.db, store: s,
     logs: () => lines.map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } }),
     rawLogs: () => lines.slice(),
+    stdout: () => out,
     async stop(signal = 'SIGTERM') {
+      proc.ref(); // waiting for its exit must keep this process alive
       if (exitCode === null) proc.kill(signal);
       const r = await exited;
       return r;
     },
     async cleanup() {
+      live.delete(server);
+      proc.ref();
       if (exitCode === null) { proc.kill('SIGKILL'); await exited; }
       await rm(s.data, { recursive: true, force: true });
     },
   };
+  live.add(server);
+  return server;
 }
 
 /** Everything the store holds, as text, to prove a request changed nothing. */

@@ -1,0 +1,20 @@
+# mk/bench.mk — `make bench`: speed and memory of build/csec against a floor
+# measured in the same run (bench/run; docs/benchmarks.md tells how to read
+# it). A measurement, not a test: it is not one of CHECK_STEPS, and it exits 0
+# whatever the figures unless BENCH_STRICT=1.
+
+BENCH_CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
+                -D_FORTIFY_SOURCE=2 -fPIE $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+BENCH_LDLIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
+
+.PHONY: bench
+
+# The floor: a bare libmicrohttpd server set up like csec's engine.
+$(BUILD)/bench/floor: bench/floor.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(BENCH_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LDLIBS)
+
+bench: deps
+	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor
+	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor bench/run
