@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store_helpers.h"
+
 #define T0 1700000000 /* Tue, 14 Nov 2023 22:13:20 +0000 */
 
 static struct {
@@ -50,37 +52,6 @@ static struct {
 	char data[300]; /* the current test's data directory */
 	char outbox[320]; /* <data>/outbox */
 } B;
-
-#define CHECK(db, expr)                                                                            \
-	do {                                                                                       \
-		int rc_ = (expr);                                                                  \
-		if (rc_ < 0)                                                                       \
-			fail_msg("%s -> %d: %s", #expr, rc_, db_errmsg(db));                       \
-	} while (0)
-
-static struct db *open_url(const char *url)
-{
-	char err[512];
-	struct db *db = NULL;
-
-	if (db_open(url, &db, err, sizeof(err)) < 0)
-		fail_msg("db_open: %s", err);
-	return db;
-}
-
-static int64_t query_int(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	int64_t v;
-
-	CHECK(db, db_prepare(db, sql, &st));
-	int rc = db_step(st);
-	if (rc != DB_ROW)
-		fail_msg("%s -> %d: %s", sql, rc, db_errmsg(db));
-	v = db_column_int64(st, 0);
-	db_finalize(st);
-	return v;
-}
 
 /* One outbox row, as the test reads it back. */
 struct row {

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store_helpers.h"
+
 static struct {
 	bool pg;
 	char base[1024]; /* PostgreSQL: the URL given */
@@ -52,67 +54,6 @@ static const char RFC_SECRET[] = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 #define NOW ((int64_t)1700000000) /* 2023-11-14T22:13:20Z, step 56666666 */
 #define STEP (NOW / TOTP_PERIOD)
-
-#define CHECK(db, expr)                                                                            \
-	do {                                                                                       \
-		int rc_ = (expr);                                                                  \
-		if (rc_ < 0)                                                                       \
-			fail_msg("%s -> %d: %s", #expr, rc_, db_errmsg(db));                       \
-	} while (0)
-
-static struct db *open_url(const char *url)
-{
-	char err[512];
-	struct db *db = NULL;
-
-	if (db_open(url, &db, err, sizeof(err)) < 0)
-		fail_msg("db_open: %s", err);
-	return db;
-}
-
-static int64_t query_int(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	int64_t v;
-
-	CHECK(db, db_prepare(db, sql, &st));
-	int rc = db_step(st);
-	if (rc != DB_ROW)
-		fail_msg("%s -> %d: %s", sql, rc, db_errmsg(db));
-	v = db_column_int64(st, 0);
-	db_finalize(st);
-	return v;
-}
-
-/* Runs a statement to its end: DB_OK or the first error. */
-static int run(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
-
-	if (rc < 0)
-		return rc;
-	do
-		rc = db_step(st);
-	while (rc == DB_ROW);
-	db_finalize(st);
-	return rc < 0 ? rc : DB_OK;
-}
-
-static void runf(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void runf(struct db *db, const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	int rc = run(db, sql);
-	if (rc < 0)
-		fail_msg("%s -> %d: %s", sql, rc, db_errmsg(db));
-}
 
 /* The secret_sealed text of a user's row, into out. */
 static void sealed_of(struct db *db, int64_t user_id, char *out, size_t outlen)
