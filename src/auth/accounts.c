@@ -229,6 +229,26 @@ int accounts_user_by_email(struct db *db, struct arena *a, const char *email,
 	return rc;
 }
 
+int accounts_user_email(struct db *db, struct arena *a, int64_t id, const char **email)
+{
+	static const char sql[] = "SELECT email FROM users WHERE id = $1 AND status = 'active'";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		size_t n;
+		const char *v = db_column_text(st, 0, &n);
+		*email = arena_strndup(a, v, n);
+		rc = *email ? DB_OK : DB_ENOMEM;
+	}
+	db_finalize(st);
+	return rc;
+}
+
 int accounts_membership_add(struct db *db, int64_t user_id, int64_t org_id, const char *role)
 {
 	static const char sql[] =

@@ -43,6 +43,8 @@ int accounts_user_create(struct db *db, const char *email, const char *name,
                          const char *password_hash, bool site_admin, int64_t *id);
 int accounts_user_by_email(struct db *db, struct arena *a, const char *email,
                            struct account_user *out);
+/* The email of user id (arena memory); DB_DONE when there is none. */
+int accounts_user_email(struct db *db, struct arena *a, int64_t id, const char **email);
 int accounts_membership_add(struct db *db, int64_t user_id, int64_t org_id, const char *role);
 /* The user's first membership (by organization name), for a new session's
  * active organization. DB_DONE when the user belongs to none. */

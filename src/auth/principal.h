@@ -15,6 +15,7 @@ struct principal {
 	int64_t org_id; /* the session's active organization, 0 when none */
 	const char *org_name;
 	const char *role; /* the role in the active organization, NULL when none */
+	bool must_enrol; /* MFA is required and not set up: only enrolment is open */
 	int64_t session_id;
 	char token_hash[65]; /* SHA-256 of the session token, hex: keys its CSRF token */
 };

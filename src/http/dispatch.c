@@ -192,6 +192,14 @@ void dispatch_end(struct req *req)
 			return refuse(req, 401, NULL);
 		return refuse(req, 403, NULL);
 	}
+	/* DESIGN.md §6: a person whose role requires MFA and who has not set it
+	 * up reaches nothing that needs a sign-in but the enrolment page. */
+	if (req->who.must_enrol && !r->mfa_exempt && strcmp(r->permission, "public") != 0) {
+		if (req_is_api(req))
+			return refuse(req, 403, "mfa.required");
+		http_redirect(req, 303, "/account/mfa");
+		return;
+	}
 	/* Every state-changing request must come from this deployment's pages;
 	 * routes marked csrf also need the form's token. */
 	if (has_body_method(req->method) && !origin_ok(req))

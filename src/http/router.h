@@ -21,6 +21,7 @@ struct route {
 	const char *summary; /* one line for `csec routes` */
 	bool slow; /* runs on the worker pool (http/workers.h) */
 	bool secret_path; /* the path holds a secret: log the pattern instead */
+	bool mfa_exempt; /* open to a signed-in person who must still set up MFA */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_BAD_METHOD };

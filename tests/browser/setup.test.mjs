@@ -56,8 +56,15 @@ test('the setup page: accessible when empty and with field errors; setup signs t
     await page.getByLabel('Organization name').fill('Riverside County Sheriff');
     await page.getByLabel('Kind of organization').selectOption('law_enforcement');
     await page.getByRole('button', { name: /Create the administrator/ }).click();
-    await page.waitForURL(srv.url + '/account');
-    assert.match(await page.locator('main').innerText(), /Riverside County Sheriff/);
+    // A site admin must set up two-step sign-in first: the enrolment page.
+    await page.waitForURL(srv.url + '/account/mfa');
+    assert.match(await page.locator('main').innerText(), /scanning this QR code/);
+    assertNone(await axeViolations(page), 'axe on the two-step sign-in page');
+    await screenshot(page, 'mfa-enrol-phone');
+    const cookies = await browser.context.cookies();
+    const session = cookies.find((c) => c.name === '__Host-csec_session').value;
+    const served = await fetch(srv.url + '/account/mfa', { headers: { Cookie: `__Host-csec_session=${session}` } });
+    assertNone(await htmlProblems(await served.text(), 'mfa.html'), 'html-validate on the two-step sign-in page');
     assertNone(await v.problems(), 'console, CSP and subresources');
   } finally {
     await v.close();

@@ -43,12 +43,16 @@ test('the setup URL creates the first site admin and organization, once', async 
     res = await submit(url, srv.url, form.nonce, { _csrf: form.token, name: 'Alex Morgan', email: 'alex@riverside.example', password: 'tide pools at dawn 9', org_name: 'Riverside County Sheriff', org_kind: 'law_enforcement', org_state: 'CA' });
     assert.equal(res.status, 303);
     const session = /__Host-csec_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))[1];
-    const account = await fetch(srv.url + '/account', { headers: { Cookie: `__Host-csec_session=${session}` } });
+    // A site admin must set up two-step sign-in before anything else.
+    const gated = await fetch(srv.url + '/account', { redirect: 'manual', headers: { Cookie: `__Host-csec_session=${session}` } });
+    assert.equal(gated.status, 303);
+    assert.equal(gated.headers.get('location'), '/account/mfa');
+    const mfa = await fetch(srv.url + '/account/mfa', { headers: { Cookie: `__Host-csec_session=${session}` } });
+    assert.equal(mfa.status, 200);
+    assert.match(await mfa.text(), /Two-step sign-in/);
+    const account = await fetch(srv.url + '/about', { headers: { Cookie: `__Host-csec_session=${session}` } });
     html = await account.text();
-    assert.match(html, /Alex Morgan/);
-    assert.match(html, /Riverside County Sheriff/);
-    assert.match(html, /Site administrator/);
-    assert.match(html, /Organization administrator/);
+    assert.match(html, /Your account/, 'public pages still open, and show the person signed in');
 
     // The URL is spent.
     assert.equal((await fetch(url)).status, 410);

@@ -20,6 +20,11 @@ const char *accounts_csrf_token(struct req *req);
 
 int accounts_login_form(struct req *req);
 int accounts_login_submit(struct req *req); /* a slow route: it hashes */
+int accounts_login_code_form(struct req *req); /* the second step, with MFA on */
+int accounts_login_code_submit(struct req *req);
+int accounts_mfa_page(struct req *req); /* set up or turn off MFA */
+int accounts_mfa_confirm(struct req *req);
+int accounts_mfa_disable(struct req *req); /* a slow route: checks the password */
 int accounts_logout(struct req *req);
 int accounts_account(struct req *req);
 int accounts_setup_form(struct req *req);

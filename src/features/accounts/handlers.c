@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "auth/accounts.h"
 #include "auth/password.h"
+#include "auth/totp.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -23,6 +24,7 @@ extern struct auth_limits accounts_limits;
 extern uint8_t accounts_key[CRYPTO_KEY_BYTES];
 
 #define MAX_PASSWORD_BYTES 1024
+#define MFA_COOKIE "__Host-csec_mfa"
 
 /* Appends one audit record for this request inside the open transaction. */
 static int audit(struct db *db, const struct req *req, int64_t user_id, const char *actor,
@@ -67,9 +69,19 @@ static const char *clock_text(struct req *req, int64_t t)
 	return arena_printf(req->arena, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
 }
 
-/* Counts the failure and answers; db is in a write transaction. */
+static int render_code_form(struct req *req, int status, const char *error_key,
+                            const char *error_arg)
+{
+	json_t *data =
+	        json_pack("{s:s?, s:s?, s:b}", "error", error_key ? page_msg(error_key) : NULL,
+	                  "error_arg", error_arg, "needs_csrf", 1);
+	return page_render(req, status, "login_code", "page.login_code.title", data);
+}
+
+/* Counts the failure and answers (on the password form, or on the code form
+ * when code_step); db is in a write transaction. */
 static int fail_signin(struct req *req, struct db *db, const char *email, int64_t user_id,
-                       int64_t now, const char *why)
+                       int64_t now, const char *why, bool code_step)
 {
 	int64_t until = 0;
 	int rc = signin_failed(db, email, now, &accounts_limits, &until);
@@ -85,9 +97,49 @@ static int fail_signin(struct req *req, struct db *db, const char *email, int64_
 		log_msg(LOG_ERROR, "recording a failed sign-in: %s", db_errmsg(db));
 		return -1;
 	}
+	if (code_step)
+		return until ? render_code_form(req, 429, "login.locked", clock_text(req, until))
+		             : render_code_form(req, 401, "login.code.failed", NULL);
 	if (until)
 		return render_form(req, 429, email, "login.locked", clock_text(req, until));
 	return render_form(req, 401, email, "login.failed", NULL);
+}
+
+/* The end of a successful sign-in (password, and code when MFA is on):
+ * clears the failure count, opens a session in the first organization,
+ * audits, commits, and sends the new session cookie. db is in a write
+ * transaction, which this commits or rolls back. */
+static int start_session(struct req *req, struct db *db, const char *email, int64_t user_id,
+                         int64_t now, const char *how)
+{
+	int64_t org_id = 0;
+	char token[SESSION_TOKEN_LEN + 1];
+	int rc = signin_succeeded(db, email);
+	if (rc == DB_OK) {
+		rc = accounts_first_membership(db, user_id, &org_id);
+		if (rc == DB_DONE)
+			rc = DB_OK;
+	}
+	if (rc == DB_OK)
+		rc = session_create(db, user_id, org_id, req->client, req_header(req, "User-Agent"),
+		                    now, token);
+	if (rc == DB_OK) {
+		req->who.org_id = org_id;
+		rc = audit(db, req, user_id, email, "auth.signin", "success", how);
+	}
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		log_msg(LOG_ERROR, "creating a session: %s", db_errmsg(db));
+		return -1;
+	}
+	const char *cookie = arena_printf(
+	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", SESSION_COOKIE, token);
+	crypto_wipe(token, sizeof token);
+	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
+		return -1;
+	return http_redirect(req, 303, "/account");
 }
 
 int accounts_login_submit(struct req *req)
@@ -150,36 +202,100 @@ int accounts_login_submit(struct req *req)
 	}
 	if (!ok)
 		return fail_signin(req, db, email, known ? user.id : 0, now,
-		                   known ? "password" : "unknown");
+		                   known ? "password" : "unknown", false);
 
-	int64_t org_id = 0;
-	char token[SESSION_TOKEN_LEN + 1];
-	rc = signin_succeeded(db, email);
-	if (rc == DB_OK) {
-		rc = accounts_first_membership(db, user.id, &org_id);
-		if (rc == DB_DONE)
-			rc = DB_OK;
-	}
+	/* With MFA on, the right password only opens the half-signed-in state:
+	 * a challenge (5 minutes) in a cookie, and the code form. */
+	bool mfa = false;
+	rc = totp_enabled(db, user.id, &mfa);
+	if (rc == DB_OK && !mfa)
+		return start_session(req, db, email, user.id, now, "{\"factors\":\"password\"}");
+	char challenge[MFA_CHALLENGE_TOKEN_LEN + 1];
 	if (rc == DB_OK)
-		rc = session_create(db, user.id, org_id, req->client, req_header(req, "User-Agent"),
-		                    now, token);
-	if (rc == DB_OK) {
-		req->who.org_id = org_id;
-		rc = audit(db, req, user.id, email, "auth.signin", "success", NULL);
-	}
+		rc = mfa_challenge_create(db, user.id, now, challenge);
+	if (rc == DB_OK)
+		rc = audit(db, req, user.id, email, "auth.signin.password", "success", NULL);
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	if (rc != DB_OK) {
 		db_rollback(db);
-		log_msg(LOG_ERROR, "creating a session: %s", db_errmsg(db));
 		return -1;
 	}
 	const char *cookie = arena_printf(
-	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", SESSION_COOKIE, token);
-	crypto_wipe(token, sizeof token);
+	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=%d", MFA_COOKIE,
+	        challenge, MFA_CHALLENGE_SECONDS);
+	crypto_wipe(challenge, sizeof challenge);
 	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
 		return -1;
-	return http_redirect(req, 303, "/account");
+	return http_redirect(req, 303, "/login/code");
+}
+
+int accounts_login_code_form(struct req *req)
+{
+	struct db *db = db_pool_get();
+	int64_t user_id;
+	if (!db)
+		return -1;
+	if (mfa_challenge_take(db, req_cookie(req, MFA_COOKIE), (int64_t)time(NULL), &user_id) !=
+	    DB_OK)
+		return http_redirect(req, 303, "/login");
+	return render_code_form(req, 200, NULL, NULL);
+}
+
+/* The second step: a TOTP code, or one of the recovery codes. Failures count
+ * toward the same lockout as passwords. */
+int accounts_login_code_submit(struct req *req)
+{
+	int64_t now = (int64_t)time(NULL), user_id = 0, until = 0;
+	const char *challenge = req_cookie(req, MFA_COOKIE), *email = NULL;
+	const char *code = req_form(req, "code");
+	struct db *db = db_pool_get();
+	if (!db)
+		return -1;
+	int rc = mfa_challenge_take(db, challenge, now, &user_id);
+	if (rc == DB_DONE)
+		return http_redirect(req, 303, "/login");
+	if (rc == DB_OK)
+		rc = accounts_user_email(db, req->arena, user_id, &email);
+	if (rc == DB_DONE)
+		return http_redirect(req, 303, "/login");
+	if (rc == DB_OK)
+		rc = signin_locked_until(db, email, now, &until);
+	if (rc != DB_OK)
+		return -1;
+	if (until)
+		return render_code_form(req, 429, "login.locked", clock_text(req, until));
+	if (!code || !code[0])
+		return render_code_form(req, 422, "login.code.missing", NULL);
+	/* Six digits (spaces allowed) are a TOTP code; anything else is taken
+	 * for a recovery code. */
+	size_t digits = 0, others = 0;
+	for (const char *p = code; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p != ' ')
+			others++;
+	}
+	bool recovery = others > 0 || digits != TOTP_DIGITS;
+	if ((rc = db_begin_write(db)) != DB_OK)
+		return -1;
+	rc = recovery ? totp_use_recovery(db, accounts_key, user_id, code, now)
+	              : totp_verify(db, accounts_key, user_id, code, now);
+	if (rc == TOTP_EFORMAT || rc == TOTP_EINVALID || rc == TOTP_EREUSED)
+		return fail_signin(req, db, email, user_id, now, recovery ? "recovery" : "code",
+		                   true);
+	if (rc == DB_OK)
+		rc = mfa_challenge_delete(db, challenge);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		log_msg(LOG_ERROR, "checking a sign-in code failed (%d)", rc);
+		return -1;
+	}
+	http_add_header(req, "Set-Cookie",
+	                MFA_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
+	return start_session(req, db, email, user_id, now,
+	                     recovery ? "{\"factors\":\"password+recovery\"}"
+	                              : "{\"factors\":\"password+totp\"}");
 }
 
 int accounts_logout(struct req *req)

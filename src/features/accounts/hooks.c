@@ -3,6 +3,7 @@
 #include "features/accounts/accounts.h"
 
 #include "auth/csrf.h"
+#include "auth/totp.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -40,6 +41,15 @@ int accounts_authenticate(struct req *req)
 		log_msg(LOG_ERROR, "session lookup failed: %s", db_errmsg(db));
 		return -1;
 	}
+	bool required = false, enabled = false;
+	rc = mfa_required(db, req->who.user_id, &required);
+	if (rc == DB_OK && required)
+		rc = totp_enabled(db, req->who.user_id, &enabled);
+	if (rc != DB_OK) {
+		log_msg(LOG_ERROR, "MFA lookup failed: %s", db_errmsg(db));
+		return -1;
+	}
+	req->who.must_enrol = required && !enabled;
 	return 0;
 }
 
