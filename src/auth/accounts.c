@@ -5,6 +5,8 @@
 #include "core/str.h"
 #include "db/db.h"
 
+#include <jansson.h>
+
 #include <ctype.h>
 #include <string.h>
 
@@ -297,4 +299,55 @@ int accounts_site_admin_exists(struct db *db, bool *exists)
 	*exists = rc == DB_ROW;
 	db_finalize(st);
 	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}
+
+int accounts_memberships(struct db *db, int64_t user_id, json_t **out)
+{
+	static const char sql[] =
+	        "SELECT o.id, o.name, m.role FROM memberships m "
+	        "JOIN organizations o ON o.id = m.org_id "
+	        "WHERE m.user_id = $1 AND o.status = 'active' ORDER BY o.name, o.id";
+	struct db_stmt *st;
+	json_t *list = json_array();
+	int rc = list ? db_prepare(db, sql, &st) : DB_ENOMEM;
+	if (rc != DB_OK) {
+		json_decref(list);
+		return rc;
+	}
+	rc = db_bind_int64(st, 1, user_id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		size_t n, r;
+		const char *name = db_column_text(st, 1, &n);
+		const char *role = db_column_text(st, 2, &r);
+		rc = json_array_append_new(list,
+		                           json_pack("{s:I, s:s%, s:s%}", "id",
+		                                     (json_int_t)db_column_int64(st, 0), "name",
+		                                     name, n, "role", role, r)) == 0
+		        ? DB_OK
+		        : DB_ENOMEM;
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		json_decref(list);
+		return rc;
+	}
+	*out = list;
+	return DB_OK;
+}
+
+int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id)
+{
+	static const char sql[] =
+	        "SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id "
+	        "WHERE m.user_id = $1 AND m.org_id = $2 AND o.status = 'active'";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, user_id)) == DB_OK)
+		rc = db_bind_int64(st, 2, org_id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_ROW ? DB_OK : rc;
 }

@@ -49,6 +49,13 @@ int accounts_membership_add(struct db *db, int64_t user_id, int64_t org_id, cons
 /* The user's first membership (by organization name), for a new session's
  * active organization. DB_DONE when the user belongs to none. */
 int accounts_first_membership(struct db *db, int64_t user_id, int64_t *org_id);
+/* The user's memberships in active organizations, by name: a JSON array of
+ * {"id", "name", "role"} (a new reference), or NULL on failure. */
+struct json_t;
+int accounts_memberships(struct db *db, int64_t user_id, struct json_t **out);
+/* DB_OK when user is a member of the active organization org_id, DB_DONE
+ * when not. */
+int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id);
 /* true when at least one site admin exists (first-run detection). */
 int accounts_site_admin_exists(struct db *db, bool *exists);
 

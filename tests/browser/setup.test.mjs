@@ -3,7 +3,7 @@
 // (field errors), and a completed setup lands on the account page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../e2e/lib/server.mjs';
+import { startServer, setCookies } from '../e2e/lib/server.mjs';
 import { openBrowser, visit, axeViolations, htmlProblems, screenshot, VIEWPORTS } from './harness.mjs';
 
 let srv, browser;
@@ -40,7 +40,7 @@ test('the setup page: accessible when empty and with field errors; setup signs t
     assertNone(await axeViolations(page), 'axe on the setup page with errors');
     // The served HTML of the error page (not the DOM Chromium serialises).
     const first = await fetch(url);
-    const nonce = /__Host-csec_pre=([^;]+)/.exec(first.headers.getSetCookie().join('\n'))[1];
+    const nonce = /__Host-csec_pre=([^;]+)/.exec(setCookies(first).join('\n'))[1];
     const token = /name="_csrf" value="([^"]+)"/.exec(await first.text())[1];
     const bad = await fetch(url, {
       method: 'POST',

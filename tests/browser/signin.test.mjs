@@ -5,7 +5,7 @@
 // sign-out button ends the session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, startServer, freshStore } from '../e2e/lib/server.mjs';
+import { run, startServer, freshStore, execFile, setCookies } from '../e2e/lib/server.mjs';
 import { openBrowser, visit, axeViolations, htmlProblems, screenshot, VIEWPORTS } from './harness.mjs';
 
 const PASSWORD = 'quiet river lantern 7';
@@ -17,6 +17,10 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
   r = await run(['user', 'add', '--email', 'sam@county.example', '--name', 'Sam Rivera', '--org', 'county-child-welfare', '--role', 'partner', '--password-stdin', ...store.args], { input: PASSWORD + '\n' });
   assert.equal(r.code, 0, r.stderr);
+  // A second membership, so the account page shows the organization switcher.
+  r = await run(['org', 'add', '--name', 'Regional MDT', '--kind', 'coordinator', ...store.args]);
+  assert.equal(r.code, 0, r.stderr);
+  await execFile('sqlite3', [store.db.slice(7), "INSERT INTO memberships (user_id, org_id, role) SELECT u.id, o.id, 'analyst' FROM users u, organizations o WHERE u.email = 'sam@county.example' AND o.slug = 'regional-mdt'"]);
   srv = await startServer({ store });
   browser = await openBrowser();
 });
@@ -50,6 +54,11 @@ test('sign in with the keyboard, land on the account page, sign out', async () =
     await page.waitForURL(srv.url + '/account');
     assert.match(await page.locator('main').innerText(), /Sam Rivera[\s\S]*County Child Welfare[\s\S]*Partner/);
     assertNone(await axeViolations(page), 'axe on the account page');
+    // Switch to the other organization with the keyboard-reachable button.
+    await page.getByRole('button', { name: /Switch to Regional MDT/ }).click();
+    await page.waitForURL(srv.url + '/account');
+    assert.match(await page.locator('main').innerText(), /Regional MDT[\s\S]*Analyst/);
+    assertNone(await axeViolations(page), 'axe on the account page after switching');
     const html = await page.content();
     assert.ok(html.length > 0);
     await screenshot(page, 'account-phone');
@@ -67,7 +76,7 @@ test('sign in with the keyboard, land on the account page, sign out', async () =
 test('the account page HTML validates', async () => {
   // Sign in over HTTP the way the browser does, then validate what is served.
   const login = await fetch(srv.url + '/login');
-  const nonce = /__Host-csec_pre=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))[1];
+  const nonce = /__Host-csec_pre=([^;]+)/.exec(setCookies(login).join('\n'))[1];
   const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())[1];
   const res = await fetch(srv.url + '/login', {
     method: 'POST', redirect: 'manual',
@@ -75,7 +84,7 @@ test('the account page HTML validates', async () => {
     body: new URLSearchParams({ _csrf: token, email: 'sam@county.example', password: PASSWORD }).toString(),
   });
   assert.equal(res.status, 303);
-  const session = /__Host-csec_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))[1];
+  const session = /__Host-csec_session=([^;]+)/.exec(setCookies(res).join('\n'))[1];
   const page = await fetch(srv.url + '/account', { headers: { Cookie: `__Host-csec_session=${session}` } });
   assert.equal(page.status, 200);
   assertNone(await htmlProblems(await page.text(), 'account.html'), 'html-validate on /account');

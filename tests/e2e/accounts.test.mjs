@@ -4,7 +4,7 @@
 // per-address rate limit, and the audit records they leave.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, startServer, freshStore } from './lib/server.mjs';
+import { run, startServer, freshStore, setCookies } from './lib/server.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 let srv, store;
@@ -29,7 +29,7 @@ function browser() {
       const headers = { ...(opts.headers || {}) };
       if (jar.size) headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
       const res = await fetch(srv.url + path, { ...opts, headers, redirect: 'manual' });
-      for (const c of res.headers.getSetCookie()) {
+      for (const c of setCookies(res)) {
         const [pair, ...attrs] = c.split(';');
         const i = pair.indexOf('=');
         const name = pair.slice(0, i), value = pair.slice(i + 1);
@@ -59,7 +59,7 @@ test('the sign-in form sets a __Host- nonce cookie and writes nothing to the sto
   const b = browser();
   const res = await b.fetch('/login');
   assert.equal(res.status, 200);
-  const c = res.headers.getSetCookie().find((x) => x.startsWith('__Host-csec_pre='));
+  const c = setCookies(res).find((x) => x.startsWith('__Host-csec_pre='));
   assert.ok(c, 'pre-session cookie');
   assert.match(c, /Path=\//);
   assert.match(c, /Secure/);
@@ -72,7 +72,7 @@ test('sign in, see the account page, sign out', async () => {
   let res = await post(b, '/login', { _csrf: token, email: 'officer.lee@metro.example', password: PASSWORD });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/account');
-  const cookie = res.headers.getSetCookie().find((x) => x.startsWith('__Host-csec_session='));
+  const cookie = setCookies(res).find((x) => x.startsWith('__Host-csec_session='));
   assert.ok(cookie);
   for (const attr of ['Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']) assert.ok(cookie.includes(attr), attr);
   res = await b.fetch('/account');

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { run, startServer, freshStore } from './lib/server.mjs';
+import { run, startServer, freshStore, setCookies } from './lib/server.mjs';
 
 const PASSWORD = 'maple syrup on snow 11';
 let srv;
@@ -48,7 +48,7 @@ function browser() {
       const headers = { ...(opts.headers || {}) };
       if (jar.size) headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
       const res = await fetch(srv.url + path, { ...opts, headers, redirect: 'manual' });
-      for (const c of res.headers.getSetCookie()) {
+      for (const c of setCookies(res)) {
         const [pair, ...attrs] = c.split(';');
         const i = pair.indexOf('=');
         if (/max-age=0/i.test(attrs.join(';'))) jar.delete(pair.slice(0, i)); else jar.set(pair.slice(0, i), pair.slice(i + 1));

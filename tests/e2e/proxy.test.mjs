@@ -2,7 +2,7 @@
 // X-Forwarded-For, and an https public URL turns on HSTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { startServer, setCookies } from './lib/server.mjs';
 
 let srv;
 before(async () => {
@@ -32,7 +32,7 @@ test('HSTS and the public URL come from --public-url, not from Host', async () =
 
 test('state-changing requests must come from the public origin, with a CSRF token', async () => {
   const login = await fetch(srv.url + '/login');
-  const nonce = /__Host-csec_pre=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))[1];
+  const nonce = /__Host-csec_pre=([^;]+)/.exec(setCookies(login).join('\n'))[1];
   const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())[1];
   const send = (origin, fields) => fetch(srv.url + '/login', {
     method: 'POST', redirect: 'manual',

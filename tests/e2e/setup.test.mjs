@@ -4,11 +4,11 @@
 // stops working, and never appears in the request log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, startServer } from './lib/server.mjs';
+import { run, startServer, setCookies } from './lib/server.mjs';
 
 async function csrfFor(url) {
   const res = await fetch(url);
-  const nonce = /__Host-csec_pre=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))[1];
+  const nonce = /__Host-csec_pre=([^;]+)/.exec(setCookies(res).join('\n'))[1];
   const html = await res.text();
   return { status: res.status, html, nonce, token: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] };
 }
@@ -42,7 +42,7 @@ test('the setup URL creates the first site admin and organization, once', async 
 
     res = await submit(url, srv.url, form.nonce, { _csrf: form.token, name: 'Alex Morgan', email: 'alex@riverside.example', password: 'tide pools at dawn 9', org_name: 'Riverside County Sheriff', org_kind: 'law_enforcement', org_state: 'CA' });
     assert.equal(res.status, 303);
-    const session = /__Host-csec_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))[1];
+    const session = /__Host-csec_session=([^;]+)/.exec(setCookies(res).join('\n'))[1];
     // A site admin must set up two-step sign-in before anything else.
     const gated = await fetch(srv.url + '/account', { redirect: 'manual', headers: { Cookie: `__Host-csec_session=${session}` } });
     assert.equal(gated.status, 303);

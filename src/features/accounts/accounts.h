@@ -27,6 +27,7 @@ int accounts_mfa_confirm(struct req *req);
 int accounts_mfa_disable(struct req *req); /* a slow route: checks the password */
 int accounts_logout(struct req *req);
 int accounts_account(struct req *req);
+int accounts_switch_org(struct req *req); /* the active organization */
 int accounts_setup_form(struct req *req);
 int accounts_setup_submit(struct req *req); /* a slow route: it hashes */
 

@@ -12,6 +12,7 @@
 #include "auth/totp.h"
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "db/db.h"
 #include "db/pool.h"
 #include "render/page.h"
@@ -320,6 +321,59 @@ int accounts_logout(struct req *req)
 	return http_redirect(req, 303, "/");
 }
 
+/* Switches the session's active organization (DESIGN.md §2): checked
+ * against the memberships, audited either way, and a new session token,
+ * since the privileges change with the organization. */
+int accounts_switch_org(struct req *req)
+{
+	int64_t org_id = 0, now = (int64_t)time(NULL);
+	const char *v = req_form(req, "org");
+	if (!v || str_to_i64(str_from(v), 1, INT64_MAX, &org_id) != 0)
+		return http_error(req, 400, "org.switch.invalid");
+	struct db *db = db_pool_get();
+	if (!db)
+		return -1;
+	int member = accounts_is_member(db, req->who.user_id, org_id);
+	if (member != DB_OK && member != DB_DONE)
+		return -1;
+	char detail[64], token[SESSION_TOKEN_LEN + 1];
+	snprintf(detail, sizeof detail, "{\"to\":%lld}", (long long)org_id);
+	int rc = db_begin_write(db);
+	if (rc == DB_OK && member == DB_DONE) {
+		rc = audit(db, req, req->who.user_id, req->who.email, "org.switch", "denied",
+		           detail);
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		if (rc != DB_OK) {
+			db_rollback(db);
+			return -1;
+		}
+		return http_error(req, 403, "org.switch.denied");
+	}
+	if (rc == DB_OK)
+		rc = session_delete(db, req->who.token_hash);
+	if (rc == DB_OK)
+		rc = session_create(db, req->who.user_id, org_id, req->client,
+		                    req_header(req, "User-Agent"), now, token);
+	if (rc == DB_OK) {
+		req->who.org_id = org_id;
+		rc = audit(db, req, req->who.user_id, req->who.email, "org.switch", "success",
+		           detail);
+	}
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return -1;
+	}
+	const char *cookie = arena_printf(
+	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", SESSION_COOKIE, token);
+	crypto_wipe(token, sizeof token);
+	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
+		return -1;
+	return http_redirect(req, 303, "/account");
+}
+
 int accounts_account(struct req *req)
 {
 	const struct principal *w = &req->who;
@@ -330,5 +384,25 @@ int accounts_account(struct req *req)
 	                  "email", w->email, "org", w->org_name, "role",
 	                  w->role ? page_msg(arena_printf(req->arena, "role.%s", w->role)) : NULL,
 	                  "site_admin", w->site_admin, "needs_mfa", needs_mfa);
+	json_t *orgs = NULL;
+	struct db *db = db_pool_get();
+	if (!data || !db || accounts_memberships(db, w->user_id, &orgs) != DB_OK) {
+		json_decref(data);
+		return -1;
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o)
+	{
+		json_object_set_new(
+		        o, "current",
+		        json_boolean(json_integer_value(json_object_get(o, "id")) == w->org_id));
+		json_object_set_new(o, "role_name",
+		                    json_string(page_msg(arena_printf(
+		                            req->arena, "role.%s",
+		                            json_string_value(json_object_get(o, "role"))))));
+	}
+	json_object_set_new(data, "switchable", json_boolean(json_array_size(orgs) > 1));
+	json_object_set_new(data, "orgs", orgs);
 	return page_render(req, 200, "account", "page.account.title", data);
 }

@@ -113,3 +113,15 @@ export async function storeSnapshot(server) {
   // Drop comments, settings and the random \restrict key newer pg_dump writes.
   return stdout.split('\n').filter((l) => !l.startsWith('--') && !/^SET |^SELECT pg_catalog|^\\(un)?restrict /.test(l)).join('\n');
 }
+
+/**
+ * The Set-Cookie headers of a fetch response, one string each. Debian 12's
+ * Node 18 is built on an undici without Headers.getSetCookie(); the portal's
+ * cookies use Max-Age and never Expires, so they hold no comma and the
+ * combined header splits exactly.
+ */
+export function setCookies(res) {
+  if (typeof res.headers.getSetCookie === 'function') return res.headers.getSetCookie();
+  const v = res.headers.get('set-cookie');
+  return v === null ? [] : v.split(/,\s*(?=[^;,=\s]+=)/);
+}
