@@ -32,8 +32,12 @@ test('the setup page: accessible when empty and with field errors; setup signs t
     await page.getByLabel('Your full name').fill('Alex Morgan');
     await page.getByLabel('Email address').fill('not an email');
     await page.getByLabel('Choose a password').fill('short');
-    await page.getByRole('button', { name: /Create the administrator/ }).click();
-    await page.waitForLoadState('load');
+    // Wait for the answer's navigation itself: the URL does not change, and
+    // waiting for 'load' alone could see the old page.
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: /Create the administrator/ }).click(),
+    ]);
     assert.equal(await page.getByLabel('Your full name').inputValue(), 'Alex Morgan');
     assert.match(await page.locator('#email-error').innerText(), /name@example\.org/);
     assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');

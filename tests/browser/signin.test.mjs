@@ -41,8 +41,9 @@ test('sign in with the keyboard, land on the account page, sign out', async () =
     // A wrong password first: the email stays, the problem is announced.
     await page.getByLabel('Email address').fill('sam@county.example');
     await page.getByLabel('Password').fill('not my password');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    // Wait for the answer's navigation itself: the URL does not change, and
+    // waiting for 'load' alone could see the old page.
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.equal(await page.getByLabel('Email address').inputValue(), 'sam@county.example');
     assert.equal(await page.getByLabel('Password').inputValue(), '');
     assert.match(await page.getByRole('alert').innerText(), /not right/);
@@ -55,8 +56,11 @@ test('sign in with the keyboard, land on the account page, sign out', async () =
     assert.match(await page.locator('main').innerText(), /Sam Rivera[\s\S]*County Child Welfare[\s\S]*Partner/);
     assertNone(await axeViolations(page), 'axe on the account page');
     // Switch to the other organization with the keyboard-reachable button.
-    await page.getByRole('button', { name: /Switch to Regional MDT/ }).click();
-    await page.waitForURL(srv.url + '/account');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: /Switch to Regional MDT/ }).click(),
+    ]);
+    assert.equal(page.url(), srv.url + '/account');
     assert.match(await page.locator('main').innerText(), /Regional MDT[\s\S]*Analyst/);
     assertNone(await axeViolations(page), 'axe on the account page after switching');
     const html = await page.content();
