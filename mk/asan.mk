@@ -15,11 +15,7 @@ ASAN_BUILD := build/asan
 # by the Makefile) needs some optimisation, so -O0 would not do.
 ASAN_OPT := -O1 -g
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# GCC warns that sanitizer instrumentation can make its value-range warnings
-# wrong; -Wformat-truncation does misfire at -O1 with -fsanitize (on
-# tests/unit/test_template.c's `snprintf(key, 8, "ok%d", i)` with i in 1..8),
-# so in this build it stays a warning instead of an error.
-ASAN_CFLAGS := $(ASAN_FLAGS) -Wno-error=format-truncation
+ASAN_CFLAGS := $(ASAN_FLAGS)
 
 .PHONY: asan asan-check asan-build
 

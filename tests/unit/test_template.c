@@ -458,7 +458,7 @@ static void test_messages_parse(void **state)
 	/* A failed load adds nothing, so the good keys before the error can
 	 * be loaded again afterwards. */
 	for (int i = 1; i <= 8; i++) {
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof key, "ok%d", i);
 		assert_null(tpl_message(set, key));
 	}

@@ -920,9 +920,12 @@ static void test_recovery(void **state)
 	retype(codes[2], typed, sizeof typed, 2);
 	assert_int_equal(totp_use_recovery(db, KEY, u, typed, NOW), 0);
 	/* find a code with a 0 or 1 in it to try the look-alikes (one of ten
-	 * lacks both with probability (30/32)^10 ~ 0.52; all seven: ~1%) */
+	 * lacks both with probability (30/32)^10 ~ 0.52; all five: ~4%) */
 	int with = -1;
-	for (int i = 3; i < TOTP_RECOVERY_COUNT && with < 0; i++)
+	/* codes[8] and codes[9] are kept for the checks below, so not here:
+	 * picking codes[9] would spend it, and the random codes made that
+	 * happen once in a while. */
+	for (int i = 3; i < 8 && with < 0; i++)
 		if (strpbrk(codes[i], "01"))
 			with = i;
 	if (with >= 0) {
