@@ -5,9 +5,14 @@
 #ifndef CSEC_TESTS_STORE_HELPERS_H
 #define CSEC_TESTS_STORE_HELPERS_H
 
+#include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* Fails the test, naming the expression and the store's message. */
 #define CHECK(db, expr)                                                                            \
@@ -74,6 +79,85 @@ __attribute__((unused, format(printf, 2, 3))) static void runf(struct db *db, co
 	int rc = run(db, sql);
 	if (rc < 0)
 		fail_msg("%s -> %d: %s", sql, rc, db_errmsg(db));
+}
+
+/* The store a test runs on: each test gets a fresh one, a new SQLite file
+ * in the group's temporary directory, or a reset schema on PostgreSQL. */
+__attribute__((unused)) static struct {
+	bool pg;
+	char base[1024]; /* PostgreSQL: the URL given */
+	char dir[256]; /* SQLite: the group's temporary directory */
+	int n; /* SQLite: files made so far */
+	char url[1400]; /* the current test's URL */
+	char path[300]; /* SQLite: the current test's file */
+} F;
+
+/* Removes a SQLite file and the files beside it. */
+__attribute__((unused)) static void rm_sqlite(const char *path)
+{
+	char p[400];
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+/* Opens a fresh store for one test, with the portal's schema when migrate. */
+__attribute__((unused)) static struct db *fixture_open(bool migrate)
+{
+	if (F.pg) {
+		struct db *admin = open_url(F.base);
+		if (db_exec_script(admin,
+		                   "DROP SCHEMA IF EXISTS csec_unit CASCADE; "
+		                   "CREATE SCHEMA csec_unit") < 0)
+			fail_msg("schema reset: %s", db_errmsg(admin));
+		db_close(admin);
+		snprintf(F.url, sizeof(F.url), "%s%soptions=-csearch_path%%3Dcsec_unit", F.base,
+		         strchr(F.base, '?') ? "&" : "?");
+	} else {
+		snprintf(F.path, sizeof(F.path), "%s/t%d.db", F.dir, ++F.n);
+		snprintf(F.url, sizeof(F.url), "sqlite:%s", F.path);
+	}
+	struct db *db = open_url(F.url);
+	if (migrate)
+		CHECK(db, db_migrate(db, NULL, NULL));
+	return db;
+}
+
+__attribute__((unused)) static void fixture_close(struct db *db)
+{
+	db_close(db);
+	if (!F.pg)
+		rm_sqlite(F.path);
+}
+
+/* Group set-up and tear-down: SQLite in a temporary directory named after
+ * the test program, or the PostgreSQL server of CSEC_TEST_PG_URL (F.base). */
+__attribute__((unused)) static int fixture_group_sqlite(const char *name)
+{
+	F.pg = false;
+	snprintf(F.dir, sizeof(F.dir), "/tmp/csec-test-%s.XXXXXX", name);
+	return mkdtemp(F.dir) ? 0 : -1;
+}
+
+__attribute__((unused)) static int fixture_group_sqlite_done(void)
+{
+	DIR *d = opendir(F.dir);
+	struct dirent *e;
+	char p[600];
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", F.dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(F.dir);
+	return 0;
 }
 
 #endif

@@ -25,15 +25,6 @@
 
 #include "store_helpers.h"
 
-static struct {
-	bool pg;
-	char base[1024]; /* PostgreSQL: the URL given */
-	char dir[256]; /* SQLite: the temporary directory */
-	int n; /* SQLite: files made so far */
-	char url[1400]; /* the current test's URL */
-	char path[300]; /* SQLite: the current test's file */
-} B;
-
 static const uint8_t KEY[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const uint8_t OTHER_KEY[32] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee,
@@ -135,72 +126,32 @@ static void row_hash(const struct row *r, char out[65])
 
 static int setup(void **state)
 {
-	struct db *db;
-
-	if (B.pg) {
-		struct db *admin = open_url(B.base);
-		if (db_exec_script(admin,
-		                   "DROP SCHEMA IF EXISTS csec_unit CASCADE; "
-		                   "CREATE SCHEMA csec_unit") < 0)
-			fail_msg("schema reset: %s", db_errmsg(admin));
-		db_close(admin);
-		snprintf(B.url, sizeof(B.url), "%s%soptions=-csearch_path%%3Dcsec_unit", B.base,
-		         strchr(B.base, '?') ? "&" : "?");
-	} else {
-		snprintf(B.path, sizeof(B.path), "%s/a%d.db", B.dir, ++B.n);
-		snprintf(B.url, sizeof(B.url), "sqlite:%s", B.path);
-	}
-	db = open_url(B.url);
-	CHECK(db, db_migrate(db, NULL, NULL));
-	*state = db;
+	*state = fixture_open(true);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[400];
-	const char *suffix[] = {"", "-wal", "-shm"};
-
-	db_close(*state);
-	if (!B.pg)
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s%s", B.path, suffix[i]);
-			unlink(p);
-		}
+	fixture_close(*state);
 	return 0;
 }
 
 static int group_sqlite(void **state)
 {
 	(void)state;
-	B.pg = false;
-	snprintf(B.dir, sizeof(B.dir), "/tmp/csec-test-audit.XXXXXX");
-	return mkdtemp(B.dir) ? 0 : -1;
+	return fixture_group_sqlite("audit");
 }
 
 static int group_sqlite_done(void **state)
 {
-	DIR *d = opendir(B.dir);
-	struct dirent *e;
-	char p[600];
-
 	(void)state;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", B.dir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(B.dir);
-	return 0;
+	return fixture_group_sqlite_done();
 }
 
 static int group_pg(void **state)
 {
 	(void)state;
-	B.pg = true;
+	F.pg = true;
 	return 0;
 }
 
@@ -491,7 +442,7 @@ static void test_triggers_refuse(void **state)
 	assert_int_equal(run(db, "DELETE FROM audit_log WHERE seq = 5"), DB_ECONSTRAINT);
 	assert_int_equal(run(db, "DELETE FROM audit_log"), DB_ECONSTRAINT);
 	assert_int_equal(run(db, "DELETE FROM audit_checkpoint"), DB_ECONSTRAINT);
-	if (B.pg) {
+	if (F.pg) {
 		assert_int_equal(run(db, "TRUNCATE audit_log"), DB_ECONSTRAINT);
 		assert_int_equal(run(db, "TRUNCATE audit_checkpoint"), DB_ECONSTRAINT);
 	}
@@ -843,7 +794,7 @@ static void *writer_thread(void *arg)
 	struct writer *w = arg;
 	struct db *db = NULL;
 
-	w->rc = db_open(B.url, &db, w->err, sizeof(w->err));
+	w->rc = db_open(F.url, &db, w->err, sizeof(w->err));
 	if (w->rc < 0)
 		return NULL;
 	for (int t = 0; t < TXS && w->rc >= 0; t++) {
@@ -916,7 +867,7 @@ static void *verify_thread(void *arg)
 	char err[512];
 	int64_t bad;
 
-	if (db_open(B.url, &db, err, sizeof(err)) < 0) {
+	if (db_open(F.url, &db, err, sizeof(err)) < 0) {
 		v->rc = -1;
 		snprintf(v->msg, sizeof(v->msg), "%s", err);
 		return NULL;
@@ -985,7 +936,7 @@ int main(void)
 	failed += cmocka_run_group_tests_name("audit on SQLite", common, group_sqlite,
 	                                      group_sqlite_done);
 	if (pg && *pg) {
-		snprintf(B.base, sizeof(B.base), "%s", pg);
+		snprintf(F.base, sizeof(F.base), "%s", pg);
 		failed +=
 		        cmocka_run_group_tests_name("audit on PostgreSQL", common, group_pg, NULL);
 		failed += cmocka_run_group_tests_name("audit on PostgreSQL only", pg_only, group_pg,

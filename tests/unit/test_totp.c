@@ -33,15 +33,6 @@
 
 #include "store_helpers.h"
 
-static struct {
-	bool pg;
-	char base[1024]; /* PostgreSQL: the URL given */
-	char dir[256]; /* SQLite: the temporary directory */
-	int n; /* SQLite: files made so far */
-	char url[1400]; /* the current test's URL */
-	char path[300]; /* SQLite: the current test's file */
-} B;
-
 static const uint8_t KEY[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const uint8_t OTHER_KEY[32] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee,
@@ -119,72 +110,32 @@ static void enrol(struct db *db, int64_t user, char secret[TOTP_SECRET_LEN + 1],
 
 static int setup(void **state)
 {
-	struct db *db;
-
-	if (B.pg) {
-		struct db *admin = open_url(B.base);
-		if (db_exec_script(admin,
-		                   "DROP SCHEMA IF EXISTS csec_unit CASCADE; "
-		                   "CREATE SCHEMA csec_unit") < 0)
-			fail_msg("schema reset: %s", db_errmsg(admin));
-		db_close(admin);
-		snprintf(B.url, sizeof(B.url), "%s%soptions=-csearch_path%%3Dcsec_unit", B.base,
-		         strchr(B.base, '?') ? "&" : "?");
-	} else {
-		snprintf(B.path, sizeof(B.path), "%s/m%d.db", B.dir, ++B.n);
-		snprintf(B.url, sizeof(B.url), "sqlite:%s", B.path);
-	}
-	db = open_url(B.url);
-	CHECK(db, db_migrate(db, NULL, NULL));
-	*state = db;
+	*state = fixture_open(true);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[400];
-	const char *suffix[] = {"", "-wal", "-shm"};
-
-	db_close(*state);
-	if (!B.pg)
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s%s", B.path, suffix[i]);
-			unlink(p);
-		}
+	fixture_close(*state);
 	return 0;
 }
 
 static int group_sqlite(void **state)
 {
 	(void)state;
-	B.pg = false;
-	snprintf(B.dir, sizeof(B.dir), "/tmp/csec-test-totp.XXXXXX");
-	return mkdtemp(B.dir) ? 0 : -1;
+	return fixture_group_sqlite("totp");
 }
 
 static int group_sqlite_done(void **state)
 {
-	DIR *d = opendir(B.dir);
-	struct dirent *e;
-	char p[600];
-
 	(void)state;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", B.dir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(B.dir);
-	return 0;
+	return fixture_group_sqlite_done();
 }
 
 static int group_pg(void **state)
 {
 	(void)state;
-	B.pg = true;
+	F.pg = true;
 	return 0;
 }
 
@@ -839,7 +790,7 @@ static void test_verify_concurrent(void **state)
 	code_at(secret, t, c);
 	CHECK(db, db_begin_write(db));
 	assert_int_equal(totp_verify(db, KEY, u, c, t), 0);
-	struct racer r = {B.url, u, c, t, NULL, 99};
+	struct racer r = {F.url, u, c, t, NULL, 99};
 	assert_int_equal(pthread_create(&th, NULL, race, &r), 0);
 	usleep(300 * 1000); /* B reads the old last_step, then waits for the row */
 	CHECK(db, db_commit(db));
@@ -853,7 +804,7 @@ static void test_verify_concurrent(void **state)
 		pthread_t ta, tb;
 		code_at(secret, now, c);
 		assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
-		struct racer ra = {B.url, u, c, now, &go, 99}, rb = ra;
+		struct racer ra = {F.url, u, c, now, &go, 99}, rb = ra;
 		assert_int_equal(pthread_create(&ta, NULL, race, &ra), 0);
 		assert_int_equal(pthread_create(&tb, NULL, race, &rb), 0);
 		pthread_join(ta, NULL);
@@ -1147,7 +1098,7 @@ int main(void)
 	failed += cmocka_run_group_tests_name("totp on SQLite", common, group_sqlite,
 	                                      group_sqlite_done);
 	if (pg && *pg) {
-		snprintf(B.base, sizeof(B.base), "%s", pg);
+		snprintf(F.base, sizeof(F.base), "%s", pg);
 		failed += cmocka_run_group_tests_name("totp on PostgreSQL", common, group_pg, NULL);
 	} else {
 		printf("[  SKIPPED ] totp on PostgreSQL: %zu tests skipped (set CSEC_TEST_PG_URL, "
