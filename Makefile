@@ -2,7 +2,7 @@
 # installs what is missing and starts the portal; `make check` runs every test.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl icu-i18n
 BUILD   ?= build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -6,6 +6,11 @@
 
 #include "auth/policy.h"
 #include "features/accounts/accounts.h"
+#include "features/admin/admin.h"
+#include "features/api/api.h"
+#include "features/joining/joining.h"
+#include "features/members/members.h"
+#include "features/profile/profile.h"
 #include "features/site/site.h"
 
 #include <stdio.h>
@@ -112,7 +117,26 @@ static const struct route routes[] = {
          .slow = true,
          .secret_path = true,
          .summary = "First run: create the first site admin and organization"},
-        /* Test-only routes: keep them last, they are cut off without --diagnostics. */
+        /* ------------------------------------------------------------------
+         * profile: the signed-in person's profile, password and sessions; forgotten passwords
+         * (features/profile)
+         * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * members: org admins: members, invitations, organization settings (features/members)
+         * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * joining: registration, email verification, requests to join (features/joining)
+         * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * admin: site admins: organizations, people, the audit log (features/admin)
+         * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * api: API tokens and the JSON API (features/api)
+         * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * Test-only routes: keep them last, they are cut off without
+         * --diagnostics.
+         * ------------------------------------------------------------------ */
         {.method = "POST",
          .pattern = "/_diag/form",
          .handler = site_diag_form,

@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "core/str.h"
 #include "db/db.h"
+#include "db/settings.h"
 
 #include <jansson.h>
 
@@ -272,7 +273,7 @@ int accounts_first_membership(struct db *db, int64_t user_id, int64_t *org_id)
 	static const char sql[] = "SELECT m.org_id FROM memberships m "
 	                          "JOIN organizations o ON o.id = m.org_id "
 	                          "WHERE m.user_id = $1 AND o.status = 'active' "
-	                          "ORDER BY o.name, o.id LIMIT 1";
+	                          "AND m.status = 'active' ORDER BY o.name, o.id LIMIT 1";
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -306,7 +307,8 @@ int accounts_memberships(struct db *db, int64_t user_id, json_t **out)
 	static const char sql[] =
 	        "SELECT o.id, o.name, m.role FROM memberships m "
 	        "JOIN organizations o ON o.id = m.org_id "
-	        "WHERE m.user_id = $1 AND o.status = 'active' ORDER BY o.name, o.id";
+	        "WHERE m.user_id = $1 AND o.status = 'active' AND m.status = 'active' "
+	        "ORDER BY o.name, o.id";
 	struct db_stmt *st;
 	json_t *list = json_array();
 	int rc = list ? db_prepare(db, sql, &st) : DB_ENOMEM;
@@ -339,7 +341,8 @@ int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id)
 {
 	static const char sql[] =
 	        "SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id "
-	        "WHERE m.user_id = $1 AND m.org_id = $2 AND o.status = 'active'";
+	        "WHERE m.user_id = $1 AND m.org_id = $2 AND o.status = 'active' "
+	        "AND m.status = 'active'";
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -350,4 +353,32 @@ int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id)
 		rc = db_step(st);
 	db_finalize(st);
 	return rc == DB_ROW ? DB_OK : rc;
+}
+
+int accounts_zone_for_email(struct db *db, struct arena *a, const char *email, const char **zone)
+{
+	static const char sql[] = "SELECT o.time_zone FROM org_domains d JOIN organizations o "
+	                          "ON o.id = d.org_id WHERE d.domain = $1 ORDER BY o.id LIMIT 1";
+	const char *at = email ? strrchr(email, '@') : NULL;
+	*zone = NULL;
+	struct db_stmt *st;
+	int rc = DB_DONE;
+	if (at && at[1]) {
+		if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+			return rc;
+		if ((rc = db_bind_text(st, 1, at + 1, (size_t)-1)) == DB_OK)
+			rc = db_step(st);
+		if (rc == DB_ROW) {
+			size_t n;
+			const char *z = db_column_text(st, 0, &n);
+			*zone = arena_strndup(a, z, n);
+			rc = *zone ? DB_OK : DB_ENOMEM;
+		}
+		db_finalize(st);
+	}
+	if (rc == DB_DONE)
+		rc = db_setting_get(db, a, "deployment.time_zone", zone);
+	if (rc == DB_OK && (!*zone || !(*zone)[0]))
+		*zone = "UTC";
+	return rc;
 }

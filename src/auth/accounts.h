@@ -56,6 +56,11 @@ int accounts_memberships(struct db *db, int64_t user_id, struct json_t **out);
 /* DB_OK when user is a member of the active organization org_id, DB_DONE
  * when not. */
 int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id);
+/* The time zone to show times in to whoever signs in as email, chosen
+ * without looking at accounts (so it reveals none): the zone of the
+ * organization that lists the email's domain (the oldest, if several),
+ * else the site setting deployment.time_zone, else "UTC". In arena a. */
+int accounts_zone_for_email(struct db *db, struct arena *a, const char *email, const char **zone);
 /* true when at least one site admin exists (first-run detection). */
 int accounts_site_admin_exists(struct db *db, bool *exists);
 

@@ -1,30 +1,79 @@
-/* auth/policy.c — the policy table. Each row says who holds a permission.
- * The table only grows as capabilities arrive; nothing else in the tree
- * decides access. */
+/* auth/policy.c — the policy table (DESIGN.md §2). Each row says who holds a
+ * permission: anyone, any signed-in person (for their own records), the
+ * holders of some roles in the session's active organization (for that
+ * organization only), or site admins (across organizations). The table only
+ * grows as capabilities arrive; nothing else in the tree decides access, and
+ * a permission that is not here is denied. */
 #include "auth/policy.h"
 
 #include <string.h>
 
-enum who { ANYONE, SIGNED_IN, SITE_ADMIN };
+enum who { ANYONE, SIGNED_IN, ORG_ROLES, SITE_ADMIN };
+
+#define R(x) (1u << POLICY_ROLE_##x)
 
 struct row {
 	const char *permission;
 	enum who who;
+	unsigned roles; /* ORG_ROLES: a bit per role of enum policy_role */
+	enum policy_scope scope;
 	const char *text;
 };
 
 static const struct row table[] = {
-        {"public", ANYONE, "anyone, signed in or not"},
-        {"signed_in", SIGNED_IN, "any signed-in person, for their own account"},
-        {"diagnostics", ANYONE, "anyone, and only when the server runs with --diagnostics"},
+        {"public", ANYONE, 0, POLICY_SCOPE_NONE, "anyone, signed in or not"},
+        {"signed_in", SIGNED_IN, 0, POLICY_SCOPE_OWN,
+         "any signed-in person, for their own account"},
+        {"org.members.manage", ORG_ROLES, R(ORG_ADMIN), POLICY_SCOPE_ORG,
+         "org admins: the members of their active organization, invitations and requests "
+         "to join"},
+        {"org.settings.manage", ORG_ROLES, R(ORG_ADMIN), POLICY_SCOPE_ORG,
+         "org admins: their active organization's settings"},
+        {"site.orgs.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: every organization (create, approve, disable)"},
+        {"site.users.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: every person (disable, re-enable)"},
+        {"audit.read", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: the audit log, and its export"},
+        {"diagnostics", ANYONE, 0, POLICY_SCOPE_NONE,
+         "anyone, and only when the server runs with --diagnostics"},
+};
+
+#define ROWS (sizeof table / sizeof table[0])
+
+static const char *const role_names[POLICY_ROLES] = {
+        [POLICY_ROLE_ORG_ADMIN] = "org_admin", [POLICY_ROLE_LEADER] = "leader",
+        [POLICY_ROLE_TRAINER] = "trainer",     [POLICY_ROLE_EDITOR] = "editor",
+        [POLICY_ROLE_OFFICER] = "officer",     [POLICY_ROLE_PARTNER] = "partner",
+        [POLICY_ROLE_ANALYST] = "analyst",
+};
+
+static const char *const scope_names[] = {
+        [POLICY_SCOPE_NONE] = "none",
+        [POLICY_SCOPE_OWN] = "own",
+        [POLICY_SCOPE_ORG] = "org",
+        [POLICY_SCOPE_ALL] = "all",
 };
 
 static const struct row *find(const char *permission)
 {
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+	for (size_t i = 0; i < ROWS; i++)
 		if (strcmp(table[i].permission, permission) == 0)
 			return &table[i];
 	return NULL;
+}
+
+int policy_role(const char *name)
+{
+	for (int i = 0; name && i < POLICY_ROLES; i++)
+		if (strcmp(role_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *policy_role_name(int role)
+{
+	return role >= 0 && role < POLICY_ROLES ? role_names[role] : NULL;
 }
 
 bool policy_known(const char *permission)
@@ -42,19 +91,40 @@ bool policy_allows(const char *permission, const struct principal *who)
 		return true;
 	case SIGNED_IN:
 		return who && who->authenticated;
+	case ORG_ROLES: {
+		if (!who || !who->authenticated || who->org_id <= 0)
+			return false;
+		int role = policy_role(who->role);
+		return role >= 0 && (r->roles & (1u << role)) != 0;
+	}
 	case SITE_ADMIN:
 		return who && who->authenticated && who->site_admin;
 	}
 	return false;
 }
 
+bool policy_describe(const char *permission, struct policy_row *out)
+{
+	const struct row *r = permission ? find(permission) : NULL;
+	if (!r)
+		return false;
+	*out = (struct policy_row){
+	        .permission = r->permission,
+	        .who = r->text,
+	        .anyone = r->who == ANYONE,
+	        .signed_in = r->who == SIGNED_IN,
+	        .site_admin = r->who == SITE_ADMIN,
+	        .roles = r->who == ORG_ROLES ? r->roles : 0,
+	        .scope = scope_names[r->scope],
+	};
+	return true;
+}
+
 const struct policy_row *policy_table(unsigned *count)
 {
-	static struct policy_row rows[sizeof table / sizeof table[0]];
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		rows[i].permission = table[i].permission;
-		rows[i].who = table[i].text;
-	}
-	*count = sizeof table / sizeof table[0];
+	static struct policy_row rows[ROWS];
+	for (size_t i = 0; i < ROWS; i++)
+		policy_describe(table[i].permission, &rows[i]);
+	*count = ROWS;
 	return rows;
 }

@@ -16,7 +16,9 @@ struct principal {
 	const char *org_name;
 	const char *role; /* the role in the active organization, NULL when none */
 	bool must_enrol; /* MFA is required and not set up: only enrolment is open */
-	int64_t session_id;
+	int64_t session_id; /* 0 when the request came with an API token */
+	bool via_token; /* authenticated by "Authorization: Bearer" (only under /api/v1/) */
+	bool token_write; /* that token may change things (scope "write") */
 	char token_hash[65]; /* SHA-256 of the session token, hex: keys its CSRF token */
 };
 

@@ -113,6 +113,7 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 	        "FROM sessions s JOIN users u ON u.id = s.user_id "
 	        "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = 'active' "
 	        "LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = o.id "
+	        "AND m.status = 'active' "
 	        "WHERE s.token_hash = $1";
 	if (strlen(token) != SESSION_TOKEN_LEN)
 		return DB_DONE;

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include "app/routes.h"
+#include "auth/policy.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "version.h"
@@ -178,11 +179,23 @@ int cli_routes(int argc, char **argv)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < t.count; i++) {
 		const struct route *r = &t.routes[i];
-		json_array_append_new(arr,
-		                      json_pack("{s:s, s:s, s:s, s:b, s:s}", "method", r->method,
-		                                "path", r->pattern, "permission", r->permission,
-		                                "csrf", r->csrf, "summary",
-		                                r->summary ? r->summary : ""));
+		/* Who holds the permission, so tests (the authorization matrix)
+		 * check every route against the policy table itself. */
+		struct policy_row pr;
+		if (!policy_describe(r->permission, &pr))
+			pr = (struct policy_row){.who = "nobody", .scope = "none"};
+		json_t *roles = json_array();
+		for (int k = 0; k < POLICY_ROLES; k++)
+			if (pr.roles & (1u << k))
+				json_array_append_new(roles, json_string(policy_role_name(k)));
+		json_array_append_new(
+		        arr,
+		        json_pack("{s:s, s:s, s:s, s:b, s:s, s:{s:b, s:b, s:b, s:o, s:s}}",
+		                  "method", r->method, "path", r->pattern, "permission",
+		                  r->permission, "csrf", r->csrf, "summary",
+		                  r->summary ? r->summary : "", "policy", "anyone", pr.anyone,
+		                  "signed_in", pr.signed_in, "site_admin", pr.site_admin, "roles",
+		                  roles, "scope", pr.scope));
 	}
 	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(arr);

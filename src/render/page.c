@@ -3,6 +3,7 @@
  * (slow, and only for people editing templates). */
 #include "render/page.h"
 
+#include "auth/policy.h"
 #include "core/arena.h"
 #include "core/embed.h"
 #include "core/log.h"
@@ -21,7 +22,7 @@
 #include <sys/stat.h>
 
 #define TPL_PREFIX "web/templates/"
-#define MSG_FILE "web/messages/en.txt"
+#define MSG_DIR "web/messages/en/" /* every *.txt in it, one per feature */
 #define MAX_PAGE_BYTES (4u << 20)
 #define MAX_FILE_BYTES (1u << 20)
 
@@ -34,16 +35,37 @@ static const char *resolve_asset(void *ctx, const char *path)
 	return assets_url(path);
 }
 
+/* The length of a template file's suffix: ".html" for pages, ".txt" for
+ * mail (web/templates/mail/); 0 for any other file. */
+static size_t template_suffix(const char *path, size_t len)
+{
+	if (len > 5 && strcmp(path + len - 5, ".html") == 0)
+		return 5;
+	if (len > 4 && strcmp(path + len - 4, ".txt") == 0)
+		return 4;
+	return 0;
+}
+
 /* "web/templates/partials/nav.html" -> "partials/nav" */
 static int template_name(const char *path, char *out, size_t outlen)
 {
 	size_t plen = strlen(TPL_PREFIX), len = strlen(path);
-	if (strncmp(path, TPL_PREFIX, plen) != 0 || len < plen + 6 ||
-	    strcmp(path + len - 5, ".html") != 0 || len - plen - 5 >= outlen)
+	if (strncmp(path, TPL_PREFIX, plen) != 0)
 		return -1;
-	memcpy(out, path + plen, len - plen - 5);
-	out[len - plen - 5] = '\0';
+	size_t suffix = template_suffix(path + plen, len - plen);
+	if (!suffix || len - plen - suffix >= outlen)
+		return -1;
+	memcpy(out, path + plen, len - plen - suffix);
+	out[len - plen - suffix] = '\0';
 	return 0;
+}
+
+/* "web/messages/en/accounts.txt": one feature's part of the catalogue. */
+static bool is_catalogue(const char *path)
+{
+	size_t plen = strlen(MSG_DIR), len = strlen(path);
+	return strncmp(path, MSG_DIR, plen) == 0 && len > plen + 4 &&
+	        strcmp(path + len - 4, ".txt") == 0 && !strchr(path + plen, '/');
 }
 
 static struct tpl_set *load_embedded(char *err, size_t errlen)
@@ -62,13 +84,23 @@ static struct tpl_set *load_embedded(char *err, size_t errlen)
 		if (tpl_set_add(set, name, (const char *)f->data, embed_len(f), err, errlen) != 0)
 			goto fail;
 	}
-	const struct embed_file *m = embed_find(MSG_FILE);
-	if (!m) {
-		snprintf(err, errlen, "%s is missing from the build", MSG_FILE);
+	unsigned catalogues = 0;
+	for (unsigned long i = 0; i < embed_count; i++) {
+		const struct embed_file *f = &embed_files[i];
+		if (!is_catalogue(f->name))
+			continue;
+		char why[256];
+		if (tpl_set_add_messages(set, (const char *)f->data, embed_len(f), why,
+		                         sizeof why) != 0) {
+			snprintf(err, errlen, "%s:%s", f->name, why);
+			goto fail;
+		}
+		catalogues++;
+	}
+	if (catalogues == 0) {
+		snprintf(err, errlen, "no message catalogue under %s in the build", MSG_DIR);
 		goto fail;
 	}
-	if (tpl_set_add_messages(set, (const char *)m->data, embed_len(m), err, errlen) != 0)
-		goto fail;
 	return set;
 fail:
 	tpl_set_destroy(set);
@@ -117,8 +149,8 @@ static int add_dir(struct tpl_set *set, const char *root, const char *rel, char 
 			rc = add_dir(set, root, sub, err, errlen);
 			continue;
 		}
-		size_t n = strlen(sub), len;
-		if (n < 6 || strcmp(sub + n - 5, ".html") != 0)
+		size_t n = strlen(sub), len, suffix = template_suffix(sub, strlen(sub));
+		if (!suffix)
 			continue;
 		char *src = read_file(file, &len);
 		if (!src) {
@@ -126,7 +158,7 @@ static int add_dir(struct tpl_set *set, const char *root, const char *rel, char 
 			rc = -1;
 			break;
 		}
-		sub[n - 5] = '\0';
+		sub[n - suffix] = '\0';
 		rc = tpl_set_add(set, sub, src, len, err, errlen);
 		free(src);
 	}
@@ -142,22 +174,43 @@ static struct tpl_set *load_dev(char *err, size_t errlen)
 	tpl_set_asset_resolver(set, resolve_asset, NULL);
 	char root[1024], msgs[1024];
 	snprintf(root, sizeof root, "%s/templates", dev_dir);
-	snprintf(msgs, sizeof msgs, "%s/messages/en.txt", dev_dir);
-	size_t len;
-	char *m = NULL;
+	snprintf(msgs, sizeof msgs, "%s/messages/en", dev_dir);
+	struct dirent **names = NULL;
+	int n = -1;
 	if (add_dir(set, root, "", err, errlen) != 0)
 		goto fail;
-	m = read_file(msgs, &len);
-	if (!m) {
-		snprintf(err, errlen, "cannot read %s", msgs);
+	n = scandir(msgs, &names, NULL, alphasort);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", msgs, strerror(errno));
 		goto fail;
 	}
-	if (tpl_set_add_messages(set, m, len, err, errlen) != 0)
-		goto fail;
-	free(m);
+	for (int i = 0; i < n; i++) {
+		size_t nl = strlen(names[i]->d_name), len;
+		if (names[i]->d_name[0] == '.' || nl < 5 ||
+		    strcmp(names[i]->d_name + nl - 4, ".txt") != 0)
+			continue;
+		char file[1400], why[256];
+		snprintf(file, sizeof file, "%s/%s", msgs, names[i]->d_name);
+		char *m = read_file(file, &len);
+		if (!m) {
+			snprintf(err, errlen, "cannot read %s", file);
+			goto fail;
+		}
+		int rc = tpl_set_add_messages(set, m, len, why, sizeof why);
+		free(m);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s:%s", file, why);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return set;
 fail:
-	free(m);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	tpl_set_destroy(set);
 	return NULL;
 }
@@ -223,8 +276,12 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	json_t *page = json_pack("{s:s, s:s}", "title", page_msg(title_key), "path",
 	                         req->path ? req->path : "/");
 	if (req->who.authenticated) {
-		json_t *who = json_pack("{s:s, s:s, s:s?}", "name", req->who.name, "email",
-		                        req->who.email, "org", req->who.org_name);
+		/* What the navigation offers follows the policy table. */
+		json_t *who =
+		        json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name", req->who.name, "email",
+		                  req->who.email, "org", req->who.org_name, "may_members",
+		                  policy_allows("org.members.manage", &req->who), "may_admin",
+		                  policy_allows("site.orgs.manage", &req->who));
 		if (!who || json_object_set_new(root, "who", who) != 0)
 			return -ENOMEM;
 	}
@@ -261,5 +318,41 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	}
 	req->resp.status = status;
 	req->resp.content_type = "text/html; charset=utf-8";
+	return 0;
+}
+
+int page_render_mail(struct arena *a, const char *tpl, json_t *data, const char **subject,
+                     const char **body)
+{
+	json_t *root = data ? data : json_object();
+	if (!root || arena_defer(a, release_json, root) != 0)
+		return -ENOMEM;
+	struct db *db = db_pool_get();
+	const char *name = NULL, *support = NULL;
+	if (db && db_settings_for_pages(db, a, &name, &support) != DB_OK)
+		name = support = NULL;
+	json_t *site = json_pack("{s:s, s:s}", "name",
+	                         name && name[0] ? name : page_msg("site.default_name"), "support",
+	                         support ? support : "");
+	if (!site || json_object_set_new(root, "site", site) != 0)
+		return -ENOMEM;
+	struct buf out;
+	buf_init(&out, a, MAIL_TEMPLATE_MAX);
+	int rc = tpl_render(embedded, tpl, root, &out);
+	if (rc != 0) {
+		log_msg(LOG_ERROR, "mail template %s failed to render (%d)", tpl, rc);
+		return rc;
+	}
+	/* The first line is the subject; one blank line; then the body. */
+	const char *text = buf_cstr(&out), *nl = strchr(text, '\n');
+	if (!nl || nl == text || nl[1] != '\n') {
+		log_msg(LOG_ERROR, "mail template %s does not start with a subject line", tpl);
+		return -EINVAL;
+	}
+	char *subj = arena_strndup(a, text, (size_t)(nl - text));
+	if (!subj)
+		return -ENOMEM;
+	*subject = subj;
+	*body = nl + 2;
 	return 0;
 }

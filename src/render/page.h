@@ -20,6 +20,18 @@ void page_shutdown(void);
  * Returns 0 or a negative errno code. */
 int page_render(struct req *req, int status, const char *tpl, const char *title_key, json_t *data);
 
+/* Renders the plain-text mail template tpl ("mail/reset", from
+ * web/templates/mail/reset.txt) with data (stolen) and the site object (the
+ * deployment's name and support contact). The template's first line is the
+ * subject, then one blank line, then the body. Mail is plain text, so its
+ * templates print values with {{raw ...}}: HTML escaping would garble names
+ * and links (mail_enqueue refuses a subject with a line break). Strings live
+ * in a. 0, or a negative errno code (logged). */
+#define MAIL_TEMPLATE_MAX (64u * 1024)
+struct arena;
+int page_render_mail(struct arena *a, const char *tpl, json_t *data, const char **subject,
+                     const char **body);
+
 /* A message from the catalogue; the key itself when it is missing (so a
  * missing message shows up in review instead of as a blank). */
 const char *page_msg(const char *key);

@@ -9,6 +9,10 @@
 //         build/screenshots/NAME-phone.png and NAME-desktop.png
 // path    is requested with a browser GET on a fresh server (startServer)
 // status  is the HTTP status the page must answer with
+// as      (optional) who is signed in: a role ('org_admin', 'officer', ...)
+//         in the sweep's law-enforcement organization, or 'site_admin'
+//         (tests/e2e/lib/accounts.mjs seedWorld; MFA is enrolled for roles
+//         that need it); without it the page is visited anonymously
 //
 // Each page then gets every check: it renders with that status, the console
 // shows no error and no CSP violation, axe-core finds no WCAG 2.1 A/AA
@@ -22,4 +26,12 @@ export const pages = [
   { name: 'about', path: '/about', status: 200 },
   { name: 'not-found', path: '/no-such-page', status: 404 },
   { name: 'login', path: '/login', status: 200 },
+  { name: 'account', path: '/account', status: 200, as: 'officer' },
+  { name: 'account-org-admin', path: '/account', status: 200, as: 'org_admin' },
+  { name: 'mfa', path: '/account/mfa', status: 200, as: 'leader' },
+  // profile
+  // members
+  // joining
+  // admin
+  // api
 ];

@@ -4,7 +4,8 @@
 // one line to pages.mjs; nothing here changes.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../e2e/lib/server.mjs';
+import { startServer, freshStore } from '../e2e/lib/server.mjs';
+import { seedWorld, signIn } from '../e2e/lib/accounts.mjs';
 import { pages } from './pages.mjs';
 import {
   openBrowser, visit, axeViolations, htmlProblems, pageWidths, firstTabStop,
@@ -13,10 +14,33 @@ import {
 
 let srv;
 let browser;
+let world;
 before(async () => {
-  srv = await startServer();
+  const store = await freshStore();
+  world = await seedWorld(store);
+  srv = await startServer({ store });
   browser = await openBrowser();
 });
+
+// One signed-in client per `as` (a role in the world's organization "a", or
+// 'site_admin'), made on first use and kept for the rest of the sweep.
+const sessions = new Map();
+async function sessionFor(as) {
+  if (!sessions.has(as)) sessions.set(as, await signIn(srv, as === 'site_admin' ? world.admin : world.a[as]));
+  return sessions.get(as);
+}
+
+// Gives the browser the cookies of P's person (none for anonymous pages).
+async function actAs(p) {
+  await browser.context.clearCookies();
+  if (!p.as) return;
+  const c = await sessionFor(p.as);
+  await browser.context.addCookies([...c.jar].map(([name, value]) => ({
+    // Chromium refuses url: for a Secure cookie on http://127.0.0.1, and
+    // takes domain + path (stored host-only, as the __Host- prefix needs).
+    name, value, domain: new URL(srv.url).hostname, path: '/', secure: true, httpOnly: true, sameSite: 'Lax',
+  })));
+}
 after(async () => {
   await browser?.close();
   await srv?.stop();
@@ -31,6 +55,7 @@ function assertNone(findings, what) {
 // Opens the page, runs CHECK(v), then fails on any console error, page error,
 // CSP violation or failed subresource seen meanwhile.
 async function withPage(p, viewport, check) {
+  await actAs(p);
   const v = await visit(browser.context, srv.url + p.path, { viewport });
   try {
     assert.equal(v.response.status(), p.status, `${p.path} answered ${v.response.status()}`);
@@ -43,7 +68,7 @@ async function withPage(p, viewport, check) {
 }
 
 for (const p of pages) {
-  describe(`${p.name} (${p.path})`, () => {
+  describe(`${p.name} (${p.path})${p.as ? ` as ${p.as}` : ''}`, () => {
     test(`renders with status ${p.status}, console clean, no CSP violation`, async () => {
       await withPage(p, VIEWPORTS.desktop, async ({ page, response }) => {
         assert.match(response.headers()['content-type'] || '', /^text\/html/);
@@ -63,7 +88,7 @@ for (const p of pages) {
     }
 
     test('the served HTML validates (html-validate, recommended)', async () => {
-      const res = await fetch(srv.url + p.path);
+      const res = p.as ? await (await sessionFor(p.as)).fetch(p.path) : await fetch(srv.url + p.path);
       assert.equal(res.status, p.status);
       const problems = await htmlProblems(await res.text(), `${p.name}.html`);
       assertNone(problems, `html-validate on ${p.path}`);

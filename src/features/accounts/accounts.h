@@ -13,6 +13,19 @@
 /* Keeps the deployment secret (CSRF and audit keys) and the limits. */
 void accounts_init(const uint8_t key[CRYPTO_KEY_BYTES], const struct auth_limits *limits);
 
+/* For other features: the deployment's key for audit records, the limits
+ * in force, one audit record for this request (the signed-in person, or
+ * "anonymous", as actor; the active organization; the client address)
+ * appended inside the caller's open write transaction, and the Set-Cookie
+ * header for a session token that session_create just made. */
+const uint8_t *accounts_audit_key(void);
+const struct auth_limits *accounts_auth_limits(void);
+struct db;
+int accounts_audit(struct db *db, const struct req *req, const char *action,
+                   const char *target_type, const char *target_id, const char *outcome,
+                   const char *detail_json);
+int accounts_session_cookie(struct req *req, const char *token);
+
 /* http_config hooks. */
 int accounts_authenticate(struct req *req);
 bool accounts_csrf_valid(struct req *req);

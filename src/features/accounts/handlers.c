@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/tz.h"
 #include "db/db.h"
 #include "db/pool.h"
 #include "render/page.h"
@@ -61,13 +62,19 @@ int accounts_login_form(struct req *req)
 	return render_form(req, 200, NULL, NULL, NULL);
 }
 
-/* "14:52 UTC" for a lock's end. */
-static const char *clock_text(struct req *req, int64_t t)
+/* "14:52 CST" for a lock's end, in the time zone of the organization that
+ * lists the email's domain (so the zone says nothing about whether the
+ * account exists), else in the deployment's (docs/configuration.md). */
+static const char *clock_text(struct req *req, const char *email, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	return arena_printf(req->arena, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+	const char *zone = NULL;
+	struct db *db = db_pool_get();
+	if (db && email && accounts_zone_for_email(db, req->arena, email, &zone) != DB_OK)
+		zone = NULL;
+	char text[64];
+	if (tz_format(t, zone ? zone : "UTC", "HH:mm zzz", text, sizeof text) != 0)
+		return "";
+	return arena_strdup(req->arena, text);
 }
 
 static int render_code_form(struct req *req, int status, const char *error_key,
@@ -99,10 +106,11 @@ static int fail_signin(struct req *req, struct db *db, const char *email, int64_
 		return -1;
 	}
 	if (code_step)
-		return until ? render_code_form(req, 429, "login.locked", clock_text(req, until))
-		             : render_code_form(req, 401, "login.code.failed", NULL);
+		return until
+		        ? render_code_form(req, 429, "login.locked", clock_text(req, email, until))
+		        : render_code_form(req, 401, "login.code.failed", NULL);
 	if (until)
-		return render_form(req, 429, email, "login.locked", clock_text(req, until));
+		return render_form(req, 429, email, "login.locked", clock_text(req, email, until));
 	return render_form(req, 401, email, "login.failed", NULL);
 }
 
@@ -199,7 +207,8 @@ int accounts_login_submit(struct req *req)
 			db_rollback(db);
 			return -1;
 		}
-		return render_form(req, 429, email, "login.locked", clock_text(req, locked_until));
+		return render_form(req, 429, email, "login.locked",
+		                   clock_text(req, email, locked_until));
 	}
 	if (!ok)
 		return fail_signin(req, db, email, known ? user.id : 0, now,
@@ -265,7 +274,7 @@ int accounts_login_code_submit(struct req *req)
 	if (rc != DB_OK)
 		return -1;
 	if (until)
-		return render_code_form(req, 429, "login.locked", clock_text(req, until));
+		return render_code_form(req, 429, "login.locked", clock_text(req, email, until));
 	if (!code || !code[0])
 		return render_code_form(req, 422, "login.code.missing", NULL);
 	/* Six digits (spaces allowed) are a TOTP code; anything else is taken

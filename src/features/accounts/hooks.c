@@ -2,6 +2,7 @@
  * CSRF tokens forms carry. */
 #include "features/accounts/accounts.h"
 
+#include "audit/audit.h"
 #include "auth/csrf.h"
 #include "auth/totp.h"
 #include "core/arena.h"
@@ -21,6 +22,42 @@ void accounts_init(const uint8_t key[CRYPTO_KEY_BYTES], const struct auth_limits
 	memcpy(accounts_key, key, sizeof accounts_key);
 	accounts_limits = *limits;
 	csrf_set_key(key);
+}
+
+const uint8_t *accounts_audit_key(void)
+{
+	return accounts_key;
+}
+
+const struct auth_limits *accounts_auth_limits(void)
+{
+	return &accounts_limits;
+}
+
+int accounts_audit(struct db *db, const struct req *req, const char *action,
+                   const char *target_type, const char *target_id, const char *outcome,
+                   const char *detail_json)
+{
+	const struct principal *w = &req->who;
+	struct audit_event e = {
+	        .actor_user_id = w->authenticated ? w->user_id : 0,
+	        .actor = w->authenticated ? w->email : "anonymous",
+	        .org_id = w->org_id,
+	        .action = action,
+	        .target_type = target_type,
+	        .target_id = target_id,
+	        .outcome = outcome,
+	        .source = req->client,
+	        .detail_json = detail_json,
+	};
+	return audit_append(db, accounts_key, &e);
+}
+
+int accounts_session_cookie(struct req *req, const char *token)
+{
+	const char *cookie = arena_printf(
+	        req->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", SESSION_COOKIE, token);
+	return cookie ? http_add_header(req, "Set-Cookie", cookie) : -1;
 }
 
 int accounts_authenticate(struct req *req)
