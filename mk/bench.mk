@@ -15,6 +15,12 @@ $(BUILD)/bench/floor: bench/floor.c mk/bench.mk
 	@echo "  CC      $<"
 	@$(CC) $(BENCH_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LDLIBS)
 
+# One password hash with csec's own code and parameters.
+$(BUILD)/bench/hash: bench/hash.c $(BUILD)/libcsec.a mk/bench.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
+
 bench: deps
-	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor
-	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor bench/run
+	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash
+	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_HASH=$(BUILD)/bench/hash bench/run

@@ -1,6 +1,7 @@
 /* auth/session.c — see session.h. */
 #include "auth/session.h"
 
+#include "auth/totp.h"
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "db/db.h"
@@ -109,12 +110,15 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 {
 	static const char sql[] =
 	        "SELECT s.id, s.created_at, s.last_seen_at, u.id, u.email, u.name, u.site_admin, "
-	        "u.status, s.active_org_id, o.name, m.role "
-	        "FROM sessions s JOIN users u ON u.id = s.user_id "
-	        "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = 'active' "
-	        "LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = o.id "
-	        "AND m.status = 'active' "
-	        "WHERE s.token_hash = $1";
+	        "u.status, s.active_org_id, o.name, m.role, "
+	        "CASE WHEN " MFA_REQUIRED_SQL("u") " AND NOT " MFA_ENABLED_SQL(
+	                "u") " THEN 1 ELSE 0 END "
+	                     "FROM sessions s JOIN users u ON u.id = s.user_id "
+	                     "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = "
+	                     "'active' "
+	                     "LEFT JOIN memberships m ON m.user_id = u.id AND m.org_id = o.id "
+	                     "AND m.status = 'active' "
+	                     "WHERE s.token_hash = $1";
 	if (strlen(token) != SESSION_TOKEN_LEN)
 		return DB_DONE;
 	char hash[65];
@@ -149,6 +153,7 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 			who->org_name = dup_col(a, st, 9);
 			who->role = dup_col(a, st, 10);
 		}
+		who->must_enrol = db_column_int64(st, 11) != 0;
 		memcpy(who->token_hash, hash, sizeof who->token_hash);
 	}
 	db_finalize(st);

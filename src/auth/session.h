@@ -36,8 +36,10 @@ void session_token_hash(const char *token, char out[65]);
 int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *client,
                    const char *user_agent, int64_t now, char *token);
 
-/* Finds the live session for token and fills who (strings in a). Returns 0
- * when found; DB_DONE when unknown, expired (it is then deleted) or its
+/* Finds the live session for token and fills who (strings in a), with
+ * must_enrol set when MFA is required and not set up (the rule of
+ * mfa_required, in the same statement: one query per signed-in request).
+ * Returns 0 when found; DB_DONE when unknown, expired (it is then deleted) or its
  * user is no longer active; a negative DB code on failure. */
 int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
                  const struct auth_limits *l, struct principal *who);

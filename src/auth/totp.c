@@ -698,11 +698,7 @@ int totp_enabled(struct db *db, int64_t user_id, bool *enabled)
 int mfa_required(struct db *db, int64_t user_id, bool *required)
 {
 	static const char sql[] =
-	        "SELECT count(*) FROM users u WHERE u.id = $1 AND (u.site_admin <> 0 OR EXISTS "
-	        "(SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id "
-	        "WHERE m.user_id = u.id AND m.status = 'active' AND (m.role IN ('org_admin', "
-	        "'leader') OR "
-	        "o.mfa_required <> 0)))";
+	        "SELECT count(*) FROM users u WHERE u.id = $1 AND " MFA_REQUIRED_SQL("u");
 	int64_t v;
 	int rc = query_user_int(db, sql, user_id, &v);
 	*required = rc == DB_OK && v != 0;

@@ -182,6 +182,16 @@ int totp_enabled(struct db *db, int64_t user_id, bool *enabled);
  * rule cannot be dodged by switching organization. */
 int mfa_required(struct db *db, int64_t user_id, bool *required);
 
+/* The same rule as one SQL condition on a users row aliased U, for queries
+ * that load a person anyway (session_load): one place says who needs MFA. */
+#define MFA_REQUIRED_SQL(U)                                                                        \
+	"(" U ".site_admin <> 0 OR EXISTS (SELECT 1 FROM memberships mr JOIN organizations orr "   \
+	"ON orr.id = mr.org_id WHERE mr.user_id = " U ".id AND "                                   \
+	"(mr.role IN ('org_admin', 'leader') OR orr.mfa_required <> 0)))"
+/* True (as SQL) when the users row aliased U has MFA set up and enabled. */
+#define MFA_ENABLED_SQL(U)                                                                         \
+	"EXISTS (SELECT 1 FROM user_mfa me WHERE me.user_id = " U ".id AND me.enabled = 1)"
+
 /* The half-signed-in state. mfa_challenge_create stores a new challenge for
  * user_id that expires MFA_CHALLENGE_SECONDS after now, and writes its
  * random token (MFA_CHALLENGE_TOKEN_LEN + 1 bytes) to token; only its

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
@@ -28,9 +29,17 @@ static struct {
 	bool stopping;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
 
+/* Slow work yields the CPU to the connection threads: on Linux a thread has
+ * its own nice value, so a worker busy hashing a password gets a small
+ * share of a contended CPU and cheap pages keep their latency (DESIGN.md §3;
+ * `make bench` measures it). Slow work still runs at full speed on an idle
+ * machine. Best effort: without the permission it stays at the default. */
+#define WORKER_NICE 10
+
 static void *work(void *unused)
 {
 	(void)unused;
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WORKER_NICE);
 	for (;;) {
 		pthread_mutex_lock(&pool.lock);
 		while (pool.count == 0 && !pool.stopping)

@@ -4,7 +4,7 @@
 // per-address rate limit, and the audit records they leave.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, startServer, freshStore, setCookies } from './lib/server.mjs';
+import { run, startServer, freshStore, setCookies, sql } from './lib/server.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 let srv, store;
@@ -163,6 +163,23 @@ test('five failures lock the email; the sixth fails even with the right password
   await new Promise((r) => setTimeout(r, 2200));
   const after = await post(b, '/login', { _csrf: token, email, password: PASSWORD });
   assert.equal(after.status, 303);
+});
+
+test("the lock's end is shown in the time zone of the organization that lists the email's domain", async () => {
+  // Chosen by the domain, not by the account, so known and unknown emails of
+  // a domain read the same zone.
+  const org = (await sql(srv, "SELECT id FROM organizations WHERE slug = 'metro-police-department'"))[0][0];
+  await sql(srv, `UPDATE organizations SET time_zone = 'America/Chicago' WHERE id = ${org}`);
+  await sql(srv, `INSERT INTO org_domains (org_id, domain) VALUES (${org}, 'metro.example')`);
+  const b = browser();
+  const token = await formToken(b);
+  for (const email of ['ghost2@metro.example', 'ghost@elsewhere.example']) {
+    let last;
+    for (let i = 1; i <= 5; i++) last = await post(b, '/login', { _csrf: token, email, password: 'x' + i });
+    assert.equal(last.status, 429);
+    const zone = email.endsWith('metro.example') ? /\d\d:\d\d C[SD]T/ : /\d\d:\d\d UTC/;
+    assert.match(await last.text(), zone, email);
+  }
 });
 
 test('signed-in-only pages answer 401 to anonymous visitors', async () => {

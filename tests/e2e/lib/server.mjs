@@ -125,3 +125,15 @@ export function setCookies(res) {
   const v = res.headers.get('set-cookie');
   return v === null ? [] : v.split(/,\s*(?=[^;,=\s]+=)/);
 }
+
+/**
+ * Runs SQL on the store of STORE (a freshStore() or a server) with the
+ * command-line client and returns the rows, each an array of strings.
+ * For test set-up and checks that no page offers (and for tampering).
+ */
+export async function sql(store, text) {
+  const out = store.db.startsWith('sqlite:')
+    ? (await execFile('sqlite3', ['-batch', '-noheader', '-separator', '\t', store.db.slice(7), text])).stdout
+    : (await execFile('psql', [store.db, '-X', '-q', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', text])).stdout;
+  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
