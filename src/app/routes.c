@@ -11,6 +11,7 @@
 #include "features/joining/joining.h"
 #include "features/members/members.h"
 #include "features/profile/profile.h"
+#include "features/settings/settings.h"
 #include "features/site/site.h"
 
 #include <stdio.h>
@@ -133,6 +134,26 @@ static const struct route routes[] = {
         /* ------------------------------------------------------------------
          * api: API tokens and the JSON API (features/api)
          * ------------------------------------------------------------------ */
+        /* ------------------------------------------------------------------
+         * settings: the site settings (features/settings)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/admin/settings",
+         .handler = settings_page,
+         .permission = "site.settings.manage",
+         .summary = "Site settings: name, support contact, default time zone, mail"},
+        {.method = "POST",
+         .pattern = "/admin/settings",
+         .handler = settings_save,
+         .permission = "site.settings.manage",
+         .csrf = true,
+         .summary = "Save the site settings (audited)"},
+        {.method = "POST",
+         .pattern = "/admin/settings/test-mail",
+         .handler = settings_test_mail,
+         .permission = "site.settings.manage",
+         .csrf = true,
+         .summary = "Send a test message to the site admin's own address"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.

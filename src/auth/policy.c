@@ -33,6 +33,8 @@ static const struct row table[] = {
          "site admins: every organization (create, approve, disable)"},
         {"site.users.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
          "site admins: every person (disable, re-enable)"},
+        {"site.settings.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: the site settings (name, support contact, mail)"},
         {"audit.read", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
          "site admins: the audit log, and its export"},
         {"diagnostics", ANYONE, 0, POLICY_SCOPE_NONE,

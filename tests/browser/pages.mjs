@@ -34,4 +34,6 @@ export const pages = [
   // joining
   // admin
   // api
+  // settings
+  { name: 'site-settings', path: '/admin/settings', status: 200, as: 'site_admin' },
 ];
