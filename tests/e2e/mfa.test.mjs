@@ -44,6 +44,7 @@ function totp(secret, ahead = 0) {
 function browser() {
   const jar = new Map();
   return {
+    jar,
     async fetch(path, opts = {}) {
       const headers = { ...(opts.headers || {}) };
       if (jar.size) headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -89,8 +90,14 @@ test('a leader must set up MFA before reaching anything else', async () => {
   const t = /name="_csrf" value="([^"]+)"/.exec(html)[1];
   res = await b.post('/account/mfa', { _csrf: t, code: '000000' === totp(secret) ? '111111' : '000000' });
   assert.equal(res.status, 422);
+  const before = b.jar.get('__Host-csec_session');
   res = await b.post('/account/mfa', { _csrf: t, code: totp(secret) });
   assert.equal(res.status, 200);
+  // Enrolling is a privilege change: a new session token, the old one ends.
+  const after = b.jar.get('__Host-csec_session');
+  assert.ok(after && after !== before, 'a new session cookie');
+  const old = await fetch(srv.url + '/account', { headers: { Cookie: `__Host-csec_session=${before}` }, redirect: 'manual' });
+  assert.equal(old.status, 401, 'the old session token no longer works');
   const codes = [...(await res.text()).matchAll(/<li><code>([0-9a-z]{5}-[0-9a-z]{5})<\/code><\/li>/g)].map((m) => m[1]);
   assert.equal(codes.length, 10);
   recovery = codes;

@@ -25,6 +25,12 @@ int accounts_audit(struct db *db, const struct req *req, const char *action,
                    const char *target_type, const char *target_id, const char *outcome,
                    const char *detail_json);
 int accounts_session_cookie(struct req *req, const char *token);
+/* A privilege change (DESIGN.md §6): replaces the request's session by a new
+ * one for the same person and organization, inside the caller's write
+ * transaction; token (SESSION_TOKEN_LEN + 1 bytes) receives the new token
+ * for accounts_session_cookie after the commit, and req->who now carries
+ * the new session (so the page's CSRF tokens match the new cookie). */
+int accounts_rotate_session(struct db *db, struct req *req, int64_t now, char *token);
 
 /* http_config hooks. */
 int accounts_authenticate(struct req *req);

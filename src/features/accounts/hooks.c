@@ -60,6 +60,17 @@ int accounts_session_cookie(struct req *req, const char *token)
 	return cookie ? http_add_header(req, "Set-Cookie", cookie) : -1;
 }
 
+int accounts_rotate_session(struct db *db, struct req *req, int64_t now, char *token)
+{
+	int rc = session_delete(db, req->who.token_hash);
+	if (rc == DB_OK)
+		rc = session_create(db, req->who.user_id, req->who.org_id, req->client,
+		                    req_header(req, "User-Agent"), now, token);
+	if (rc == DB_OK)
+		session_token_hash(token, req->who.token_hash);
+	return rc;
+}
+
 int accounts_authenticate(struct req *req)
 {
 	const char *token = req_cookie(req, SESSION_COOKIE);

@@ -99,10 +99,12 @@ int accounts_mfa_confirm(struct req *req)
 	if (!db)
 		return -1;
 	char codes[TOTP_RECOVERY_COUNT][TOTP_RECOVERY_TEXT];
+	char token[SESSION_TOKEN_LEN + 1];
+	int64_t now = (int64_t)time(NULL);
 	int rc = db_begin_write(db);
 	if (rc == DB_OK)
 		rc = totp_enrol_confirm(db, accounts_key, req->who.user_id, req_form(req, "code"),
-		                        (int64_t)time(NULL), codes);
+		                        now, codes);
 	if (rc == TOTP_EFORMAT || rc == TOTP_EINVALID || rc == TOTP_EREUSED) {
 		db_rollback(db);
 		return render_enrol(req, db, 422, "mfa.code.wrong");
@@ -111,12 +113,23 @@ int accounts_mfa_confirm(struct req *req)
 		db_rollback(db);
 		return render_enabled(req, 409, NULL);
 	}
+	/* Enrolment lifts the enrolment gate: a privilege change, so a new
+	 * session token. */
+	if (rc == DB_OK)
+		rc = accounts_rotate_session(db, req, now, token);
 	if (rc == DB_OK)
 		rc = audit_mfa(db, req, "mfa.enable");
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	if (rc != DB_OK) {
 		db_rollback(db);
+		crypto_wipe(codes, sizeof codes);
+		return -1;
+	}
+	req->who.must_enrol = false;
+	rc = accounts_session_cookie(req, token);
+	crypto_wipe(token, sizeof token);
+	if (rc != 0) {
 		crypto_wipe(codes, sizeof codes);
 		return -1;
 	}
@@ -142,9 +155,12 @@ int accounts_mfa_disable(struct req *req)
 	if (len == 0 || len > MAX_PASSWORD_BYTES ||
 	    password_verify(user.password_hash, pw, len) != 0)
 		return render_enabled(req, 401, "mfa.password.wrong");
+	char token[SESSION_TOKEN_LEN + 1];
 	rc = db_begin_write(db);
 	if (rc == DB_OK)
 		rc = totp_disable(db, req->who.user_id);
+	if (rc == DB_OK)
+		rc = accounts_rotate_session(db, req, (int64_t)time(NULL), token);
 	if (rc == DB_OK)
 		rc = audit_mfa(db, req, "mfa.disable");
 	if (rc == DB_OK)
@@ -153,5 +169,7 @@ int accounts_mfa_disable(struct req *req)
 		db_rollback(db);
 		return -1;
 	}
-	return http_redirect(req, 303, "/account/mfa");
+	rc = accounts_session_cookie(req, token);
+	crypto_wipe(token, sizeof token);
+	return rc != 0 ? -1 : http_redirect(req, 303, "/account/mfa");
 }
