@@ -34,4 +34,6 @@ export const pages = [
   // joining
   // admin
   // api
+  { name: 'api-tokens', path: '/account/tokens', status: 200, as: 'officer' },
+  { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
 ];

@@ -372,7 +372,7 @@ test('the tokens page: create (shown once), list, revoke; bad input and CSRF', a
   res = await c.form('/account/tokens', { name: 'Report script', scope: 'write', days: '30' });
   assert.equal(res.status, 200);
   html = await res.text();
-  const m = /id="new-token"[^>]*value="(csec_pat_[A-Za-z0-9_-]{43})"/.exec(html);
+  const m = /<textarea id="new-token"[^>]*>(csec_pat_[A-Za-z0-9_-]{43})<\/textarea>/.exec(html);
   assert.ok(m, 'the new token is shown');
   const token = m[1];
   seen.add(token);
