@@ -1,6 +1,7 @@
 /* main.c — `csec COMMAND [OPTIONS]`: picks the command and hands over. */
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "cli/tokens.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static const struct {
         {"user", cli_user, "add a user to an organization"},
         {"admin", cli_admin, "create a site administrator"},
         {"audit", cli_audit, "check the audit log (csec audit verify)"},
+        {"token", cli_token, "create a personal access token for the API"},
         {"routes", cli_routes, "print the route table"},
         {"version", cli_version, "print the version"},
 };

@@ -182,11 +182,17 @@ void dispatch_end(struct req *req)
 	const struct route *r = req->route;
 	if (req->cfg->authenticate && req->cfg->authenticate(req) != 0)
 		return refuse(req, 500, NULL);
+	if (req->resp.status)
+		return; /* the hook answered itself: a bad API token (401) */
 	if (!policy_allows(r->permission, &req->who)) {
 		/* Not signed in: say so (401) rather than "forbidden"; whether a
-		 * sign-in would be enough is not for an anonymous visitor to learn. */
-		if (!req->who.authenticated && policy_known(r->permission))
+		 * sign-in would be enough is not for an anonymous visitor to learn.
+		 * The API also says how to sign in (RFC 6750). */
+		if (!req->who.authenticated && policy_known(r->permission)) {
+			if (strncmp(req->path, "/api/v1/", 8) == 0)
+				http_add_header(req, "WWW-Authenticate", "Bearer");
 			return refuse(req, 401, NULL);
+		}
 		return refuse(req, 403, NULL);
 	}
 	/* DESIGN.md §6: a person whose role requires MFA and who has not set it
@@ -197,12 +203,21 @@ void dispatch_end(struct req *req)
 		http_redirect(req, 303, "/account/mfa");
 		return;
 	}
+	/* A personal access token of scope "read" only reads. */
+	bool reads = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	if (req->who.via_token && !req->who.token_write && !reads)
+		return refuse(req, 403, "api.token.read_only");
 	/* Every state-changing request must come from this deployment's pages;
-	 * routes marked csrf also need the form's token. */
-	if (has_body_method(req->method) && !origin_ok(req))
-		return refuse(req, 403, "error.csrf.origin");
-	if (r->csrf && req->cfg->csrf_valid && !req->cfg->csrf_valid(req))
-		return refuse(req, 403, "error.csrf.token");
+	 * routes marked csrf also need the form's token. A request that carries
+	 * a personal access token needs neither: a browser never adds that
+	 * header by itself, so another site cannot forge such a request (and
+	 * the token is accepted only under /api/v1/). */
+	if (!req->who.via_token) {
+		if (has_body_method(req->method) && !origin_ok(req))
+			return refuse(req, 403, "error.csrf.origin");
+		if (r->csrf && req->cfg->csrf_valid && !req->cfg->csrf_valid(req))
+			return refuse(req, 403, "error.csrf.token");
+	}
 	int rc = r->handler(req);
 	if (rc != 0 || req->resp.status == 0) {
 		log_msg(LOG_ERROR, "handler for %s %s failed (%d)", r->method, r->pattern, rc);

@@ -34,6 +34,8 @@ export const pages = [
   // joining
   // admin
   // api
+  { name: 'api-tokens', path: '/account/tokens', status: 200, as: 'officer' },
+  { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
   // settings
   { name: 'site-settings', path: '/admin/settings', status: 200, as: 'site_admin' },
 ];

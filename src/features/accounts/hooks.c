@@ -1,16 +1,19 @@
-/* features/accounts/hooks.c — who is asking (the session cookie) and the
- * CSRF tokens forms carry. */
+/* features/accounts/hooks.c — who is asking (the session cookie, or under
+ * /api/v1/ a personal access token) and the CSRF tokens forms carry. */
 #include "features/accounts/accounts.h"
 
 #include "audit/audit.h"
 #include "auth/csrf.h"
+#include "auth/tokens.h"
 #include "auth/totp.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/pool.h"
+#include "render/page.h"
 
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Shared with handlers.c through accounts_init. */
@@ -71,24 +74,59 @@ int accounts_rotate_session(struct db *db, struct req *req, int64_t now, char *t
 	return rc;
 }
 
+/* DESIGN.md §6: a personal access token counts only under /api/v1/. */
+static bool api_v1(const struct req *req)
+{
+	return req->path && strncmp(req->path, "/api/v1/", 8) == 0;
+}
+
+/* The credential of an "Authorization: Bearer <token>" header; NULL when
+ * there is no such header (another scheme is no bearer token either). */
+static const char *bearer_token(const struct req *req)
+{
+	const char *h = req_header(req, "Authorization");
+	if (!h || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
+		return NULL;
+	for (h += 6; *h == ' ' || *h == '\t'; h++)
+		;
+	return h;
+}
+
+/* A token that is malformed, unknown, expired, revoked or whose person may
+ * no longer use it: RFC 6750's answer. The request goes no further (the
+ * cookie, if any, is not tried instead). */
+static int refuse_token(struct req *req)
+{
+	if (http_add_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"") != 0)
+		return -1;
+	return http_json_error(req, 401, "invalid_token", page_msg("api.token.invalid"));
+}
+
 int accounts_authenticate(struct req *req)
 {
-	const char *token = req_cookie(req, SESSION_COOKIE);
-	if (!token)
+	/* On /api/v1/ a bearer token is tried first; elsewhere the header is
+	 * ignored, so a token can never open a page meant for a browser. */
+	const char *bearer = api_v1(req) ? bearer_token(req) : NULL;
+	const char *cookie = bearer ? NULL : req_cookie(req, SESSION_COOKIE);
+	if (!bearer && !cookie)
 		return 0;
 	struct db *db = db_pool_get();
 	if (!db)
 		return -1;
-	int rc = session_load(db, req->arena, token, (int64_t)time(NULL), &accounts_limits,
-	                      &req->who);
+	int64_t now = (int64_t)time(NULL);
+	int rc = bearer ? apitoken_authenticate(db, req->arena, bearer, now, &req->who)
+	                : session_load(db, req->arena, cookie, now, &accounts_limits, &req->who);
 	if (rc == DB_DONE) {
 		memset(&req->who, 0, sizeof req->who);
-		return 0;
+		return bearer ? refuse_token(req) : 0;
 	}
 	if (rc != DB_OK) {
-		log_msg(LOG_ERROR, "session lookup failed: %s", db_errmsg(db));
+		log_msg(LOG_ERROR, "%s lookup failed: %s", bearer ? "API token" : "session",
+		        db_errmsg(db));
 		return -1;
 	}
+	if (!bearer)
+		return 0; /* session_load has set must_enrol in its one query */
 	bool required = false, enabled = false;
 	rc = mfa_required(db, req->who.user_id, &required);
 	if (rc == DB_OK && required)
@@ -126,6 +164,8 @@ static const char *pre_nonce(struct req *req, bool create)
 
 const char *accounts_csrf_token(struct req *req)
 {
+	if (req->who.via_token) /* no forms, and no session to key a token */
+		return NULL;
 	char *out = arena_alloc(req->arena, CSRF_TOKEN_LEN + 1);
 	if (!out)
 		return NULL;
@@ -143,6 +183,8 @@ const char *accounts_csrf_token(struct req *req)
 bool accounts_csrf_valid(struct req *req)
 {
 	char expected[CSRF_TOKEN_LEN + 1];
+	if (req->who.via_token) /* http/dispatch.c never asks: tokens need none */
+		return false;
 	if (req->who.authenticated) {
 		csrf_session_token(req->who.token_hash, expected);
 	} else {
@@ -151,5 +193,10 @@ bool accounts_csrf_valid(struct req *req)
 			return false;
 		csrf_pre_token(nonce, expected);
 	}
-	return csrf_equal(req_form(req, "_csrf"), expected);
+	/* Forms send the field; programs using the session cookie (JSON under
+	 * /api/v1/) send the header, which another site cannot set. */
+	const char *given = req_form(req, "_csrf");
+	if (!given)
+		given = req_header(req, "X-CSRF-Token");
+	return csrf_equal(given, expected);
 }
