@@ -24,6 +24,72 @@ void session_token_hash(const char *token, char out[65])
 	crypto_hex(out, d, sizeof d);
 }
 
+/* The length of the UTF-8 character at p (at most len bytes) when it is
+ * well-formed: no overlong form, no surrogate, nothing past U+10FFFF; 0 when
+ * it is not. *cp receives the code point. */
+static size_t utf8_char(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	uint32_t c = p[0], min;
+	size_t n;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 2;
+		min = 0x80;
+		c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3;
+		min = 0x800;
+		c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4;
+		min = 0x10000;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t k = 1; k < n; k++) {
+		if ((p[k] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[k] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+size_t session_clean_user_agent(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	if (outlen == 0)
+		return 0;
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t len = strlen((const char *)p); /* a header: the server bounds it */
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_char(p + i, len - i, &cp);
+		if (n == 0) { /* a stray byte: dropped, the rest is kept */
+			i++;
+			continue;
+		}
+		bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+		if (!control) {
+			if (o + n > outlen - 1)
+				break; /* never half a character */
+			memcpy(out + o, p + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* Runs a prepared statement to completion and finalizes it. */
 static int finish(struct db_stmt *st, int rc)
 {
@@ -46,12 +112,8 @@ int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *c
 	crypto_b64url(token, SESSION_TOKEN_LEN + 1, raw, sizeof raw);
 	crypto_wipe(raw, sizeof raw);
 	session_token_hash(token, hash);
-	char ua[200];
-	size_t n = user_agent ? strlen(user_agent) : 0;
-	if (n >= sizeof ua)
-		n = sizeof ua - 1;
-	memcpy(ua, user_agent ? user_agent : "", n);
-	ua[n] = '\0';
+	char ua[SESSION_UA_MAX + 1];
+	size_t n = session_clean_user_agent(user_agent, ua, sizeof ua);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

@@ -31,6 +31,18 @@ void auth_limits_default(struct auth_limits *l);
 /* SHA-256 of a token, lower-case hex (65 bytes with the NUL). */
 void session_token_hash(const char *token, char out[65]);
 
+/* What the store keeps of a User-Agent header, in bytes. */
+#define SESSION_UA_MAX 199
+
+/* Copies the User-Agent text in (NULL: none) into out (outlen bytes, at
+ * least 1) as what the store keeps of it: well-formed UTF-8 only (a stray
+ * byte is dropped), no control characters (C0, DEL, C1), cut before the
+ * first character that would not fit whole, NUL-terminated. Returns the
+ * length written. session_create keeps SESSION_UA_MAX bytes this way, so a
+ * long header never splits a character (PostgreSQL refuses broken UTF-8)
+ * and the sessions page never shows a control character. */
+size_t session_clean_user_agent(const char *in, char *out, size_t outlen);
+
 /* Creates a session for user in org (0: none) and writes its new token to
  * token (SESSION_TOKEN_LEN + 1 bytes). 0 or a negative DB code. */
 int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *client,

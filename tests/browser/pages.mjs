@@ -30,6 +30,16 @@ export const pages = [
   { name: 'account-org-admin', path: '/account', status: 200, as: 'org_admin' },
   { name: 'mfa', path: '/account/mfa', status: 200, as: 'leader' },
   // profile
+  { name: 'profile', path: '/account/profile', status: 200, as: 'officer' },
+  { name: 'profile-saved', path: '/account/profile?saved=1', status: 200, as: 'officer' },
+  { name: 'password-change', path: '/account/password', status: 200, as: 'officer' },
+  { name: 'password-changed-notice', path: '/account/password?done=1', status: 200, as: 'officer' },
+  { name: 'sessions', path: '/account/sessions', status: 200, as: 'officer' },
+  { name: 'sessions-ended', path: '/account/sessions?done=others', status: 200, as: 'officer' },
+  { name: 'password-forgot', path: '/password/forgot', status: 200 },
+  { name: 'password-forgot-sent', path: '/password/forgot?sent=1', status: 200 },
+  { name: 'password-reset-gone', path: '/password/reset/an-unknown-or-used-link', status: 410 },
+  { name: 'password-changed', path: '/password/changed', status: 200 },
   // members
   // joining
   // admin
