@@ -61,8 +61,8 @@ static void no_anonymous_write_but_sign_in(void **state)
 {
 	(void)state;
 	/* A state-changing route open to anyone must be one we meant: today only
-	 * the two sign-in steps and the first-run setup page (and the test-only echo). Keeps
-	 * default deny honest. */
+	 * the two sign-in steps, the first-run setup page and an invitation's link (and the
+	 * test-only echo). Keeps default deny honest. */
 	struct dispatch_table t;
 	app_routes(false, &t);
 	for (size_t i = 0; i < t.count; i++) {
@@ -70,7 +70,8 @@ static void no_anonymous_write_but_sign_in(void **state)
 		if (strcmp(r->method, "GET") == 0 || strcmp(r->permission, "public") != 0)
 			continue;
 		if (strcmp(r->pattern, "/login") != 0 && strcmp(r->pattern, "/login/code") != 0 &&
-		    strcmp(r->pattern, "/setup/{token}") != 0)
+		    strcmp(r->pattern, "/setup/{token}") != 0 &&
+		    strcmp(r->pattern, "/invite/{token}") != 0)
 			fail_msg("%s %s is open to anyone", r->method, r->pattern);
 		assert_true(r->csrf);
 	}
