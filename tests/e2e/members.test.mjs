@@ -380,6 +380,21 @@ test('re-inviting replaces the pending invitation; revoking ends it', async () =
   assert.equal((await client(srv).fetch('/invite/short')).status, 404);
 });
 
+test('a long organization name still makes a valid mail: the subject is cut with an ellipsis', async () => {
+  const badmin = await signIn(srv, world.b.org_admin);
+  await query(`UPDATE organizations SET name = '${'Ω'.repeat(100)}' WHERE slug = 'county-cw'`);
+  try {
+    assert.equal((await invite(badmin, { email: 'long.name@b.example', role: 'partner' })).status, 303);
+    await inviteLink('long.name@b.example');
+    const subject = await one("SELECT subject FROM outbox WHERE to_addr = 'long.name@b.example'");
+    assert.ok(Buffer.byteLength(subject) <= 200, `${Buffer.byteLength(subject)} bytes`);
+    assert.ok(subject.endsWith('…'));
+    assert.ok(!subject.includes('\uFFFD'), 'cut at a character boundary');
+  } finally {
+    await query("UPDATE organizations SET name = 'County Child Welfare' WHERE slug = 'county-cw'");
+  }
+});
+
 test('an expired invitation answers 410 and cannot be accepted', async () => {
   const email = 'late@a.example';
   assert.equal((await invite(admin, { email, role: 'officer' })).status, 303);

@@ -55,10 +55,10 @@ static void test_check_domain(void **state)
 	/* Labels up to 63 characters, names up to 253 bytes. */
 	char label[80];
 	memset(label, 'a', 63);
-	strcpy(label + 63, ".gov");
+	memcpy(label + 63, ".gov", 5);
 	assert_null(orgs_check_domain(label, out, sizeof out));
 	memset(label, 'a', 64);
-	strcpy(label + 64, ".gov");
+	memcpy(label + 64, ".gov", 5);
 	assert_non_null(orgs_check_domain(label, out, sizeof out));
 	char longname[300];
 	size_t n = 0;

@@ -60,6 +60,17 @@ static int queue_mail(struct req *req, struct db *db, const struct invite *in,
 	                  members_time(req->arena, now + INVITATION_SECONDS, org->time_zone));
 	if (!data || page_render_mail(req->arena, "mail/invite", data, &subject, &body) != 0)
 		return DB_ERR;
+	/* Long names (200 bytes each are allowed) could pass the subject's
+	 * limit: cut it at a character boundary, with an ellipsis. */
+	size_t n = strlen(subject);
+	if (n > MAIL_MAX_SUBJECT) {
+		n = MAIL_MAX_SUBJECT - 3;
+		while (n > 0 && ((unsigned char)subject[n] & 0xC0) == 0x80)
+			n--;
+		subject = arena_printf(req->arena, "%.*s\xE2\x80\xA6", (int)n, subject);
+		if (!subject)
+			return DB_ENOMEM;
+	}
 	int rc = mail_enqueue(db, in->email, subject, body, now, NULL);
 	if (rc == 0)
 		return DB_OK;
