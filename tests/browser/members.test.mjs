@@ -47,14 +47,16 @@ async function tabTo(page, id, limit = 40) {
   assert.fail(`#${id} was not reached with Tab`);
 }
 
-/** Submits the focused form with Enter and waits for the answer's page. */
+/** Submits the focused form with Enter; the answer's navigation response. */
 async function enter(page) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  return res;
 }
 
-async function checkPage(page, what) {
+/** axe on the page, html-validate on the HTML as served (RES). */
+async function checkPage(page, res, what) {
   assertNone(await axeViolations(page), `axe on ${what}`);
-  assertNone(await htmlProblems(await page.content(), `${what}.html`), `html-validate on ${what}`);
+  assertNone(await htmlProblems(await res.text(), `${what}.html`), `html-validate on ${what}`);
 }
 
 async function mailTo(email) {
@@ -80,13 +82,14 @@ test('invite someone with the keyboard; they accept and land signed in', async (
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'invite-name');
     await page.keyboard.type('Robin Reyes');
-    await enter(page);
+    let res = await enter(page);
+    assert.equal(res.status(), 422);
     const alert = page.getByRole('alert');
     assert.match(await alert.innerText(), /Enter an email address in the form/);
     assert.equal(await page.getByLabel('Their email address').inputValue(), 'robin.reyes');
     assert.equal(await page.getByLabel('Their name (optional)').inputValue(), 'Robin Reyes');
     assert.equal(await page.getByLabel('Their email address').getAttribute('aria-invalid'), 'true');
-    await checkPage(page, 'members-invite-error');
+    await checkPage(page, res, 'members-invite-error');
     await screenshot(page, 'members-invite-error-phone');
 
     // The summary links to the field; fix it and choose the role by keyboard.
@@ -103,14 +106,17 @@ test('invite someone with the keyboard; they accept and land signed in', async (
     assert.equal(await page.getByLabel('Role', { exact: true }).inputValue(), 'analyst');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Send the invitation');
-    await enter(page);
+    res = await enter(page);
     assert.equal(page.url(), srv.url + '/org/members?done=invited');
     assert.match(await page.getByRole('status').innerText(), /The invitation is on its way/);
     const pending = page.locator('section', { has: page.getByRole('heading', { name: 'Invitations waiting for an answer' }) });
     assert.match(await pending.innerText(), /robin\.reyes@a\.example[\s\S]*Analyst/);
     assert.equal(await page.getByRole('button', { name: 'Revoke robin.reyes@a.example' }).count(), 1);
-    await checkPage(page, 'members-invited');
-    assertNone(await v.problems(), 'console, CSP and subresources');
+    await checkPage(page, res, 'members-invited');
+    // The harness counts any 4xx but the visited page's; the invitation
+    // form's own 422 answer above was meant.
+    const invite = `${srv.url}/org/members/invite`;
+    assertNone((await v.problems()).filter((p) => !(p.includes(invite) && /\b422\b/.test(p))), 'console, CSP and subresources');
   } finally {
     await v.close();
   }
@@ -123,15 +129,16 @@ test('invite someone with the keyboard; they accept and land signed in', async (
   try {
     assert.equal(v.response.status(), 200);
     assert.match(await page.locator('h1').innerText(), /Join Metro Police Department/);
-    await checkPage(page, 'invite-accept');
+    await checkPage(page, v.response, 'invite-accept');
     await screenshot(page, 'invite-accept-phone');
     await tabTo(page, 'name');
     assert.equal(await page.getByLabel('Your full name').inputValue(), 'Robin Reyes');
     await page.keyboard.press('Tab');
     await page.keyboard.type('short');
-    await enter(page);
+    const res = await enter(page);
+    assert.equal(res.status(), 422);
     assert.match(await page.getByRole('alert').innerText(), /at least 8 characters/);
-    await checkPage(page, 'invite-accept-error');
+    await checkPage(page, res, 'invite-accept-error');
     await page.getByLabel('Choose a password').focus();
     await page.keyboard.type('willow harbor signal 27');
     await enter(page);
