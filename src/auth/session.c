@@ -148,6 +148,18 @@ int session_delete_user(struct db *db, int64_t user_id)
 	return finish(st, db_bind_int64(st, 1, user_id));
 }
 
+int session_delete_user_org(struct db *db, int64_t user_id, int64_t org_id)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE user_id = $1 AND active_org_id = $2";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, user_id)) == DB_OK)
+		rc = db_bind_int64(st, 2, org_id);
+	return finish(st, rc);
+}
+
 static int touch(struct db *db, int64_t id, int64_t now)
 {
 	static const char sql[] = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";

@@ -59,6 +59,10 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 /* Ends one session (by token hash), or every session of a user. */
 int session_delete(struct db *db, const char *token_hash);
 int session_delete_user(struct db *db, int64_t user_id);
+/* Ends every session of user_id whose active organization is org_id (their
+ * membership there was disabled or its role changed: the person signs in
+ * again and gets a new token). Sessions in their other organizations stay. */
+int session_delete_user_org(struct db *db, int64_t user_id, int64_t org_id);
 
 /* Lockout. signin_locked_until returns (in *until) the time the email's lock
  * ends, or 0. signin_failed counts a failure and locks when the limit is

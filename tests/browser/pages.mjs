@@ -41,6 +41,12 @@ export const pages = [
   { name: 'password-reset-gone', path: '/password/reset/an-unknown-or-used-link', status: 410 },
   { name: 'password-changed', path: '/password/changed', status: 200 },
   // members
+  { name: 'members', path: '/org/members', status: 200, as: 'org_admin' },
+  { name: 'members-search', path: '/org/members?q=officer', status: 200, as: 'org_admin' },
+  { name: 'members-search-too-long', path: '/org/members?q=' + 'x'.repeat(101), status: 422, as: 'org_admin' },
+  { name: 'members-forbidden', path: '/org/members', status: 403, as: 'officer' },
+  { name: 'org-settings', path: '/org/settings', status: 200, as: 'org_admin' },
+  { name: 'invite-unknown', path: '/invite/' + 'A'.repeat(43), status: 404 },
   // joining
   // admin
   // api
