@@ -146,7 +146,7 @@ test('long lists come a page at a time', async () => {
   assert.equal((await badmin.fetch('/org/members?page=999')).status, 200, 'past the end: the last page');
 });
 
-test('people of every other role get 403 on every page and action, and so does anyone signed out', async () => {
+test('people of every other role get 403 on every page and action, and anyone signed out is asked to sign in (401)', async () => {
   const officerId = await userId(world.a.officer);
   const actions = [
     ['/org/members/invite', { email: 'nobody@a.example', role: 'officer' }],
@@ -165,7 +165,7 @@ test('people of every other role get 403 on every page and action, and so does a
     });
   }
   const anon = client(srv);
-  for (const path of ['/org/members', '/org/settings']) assert.equal((await anon.fetch(path)).status, 403);
+  for (const path of ['/org/members', '/org/settings']) assert.equal((await anon.fetch(path)).status, 401, `signed out: ${path}`);
   // A site admin has no role in the organization: no member pages either.
   const site = await signIn(srv, world.admin);
   assert.equal((await site.fetch('/org/members')).status, 403);
