@@ -61,7 +61,8 @@ static void no_anonymous_write_but_sign_in(void **state)
 {
 	(void)state;
 	/* A state-changing route open to anyone must be one we meant: today only
-	 * the two sign-in steps and the first-run setup page (and the test-only echo). Keeps
+	 * the two sign-in steps, the first-run setup page, asking to join and confirming
+	 * an email address (and the test-only echo). Keeps
 	 * default deny honest. */
 	struct dispatch_table t;
 	app_routes(false, &t);
@@ -70,7 +71,9 @@ static void no_anonymous_write_but_sign_in(void **state)
 		if (strcmp(r->method, "GET") == 0 || strcmp(r->permission, "public") != 0)
 			continue;
 		if (strcmp(r->pattern, "/login") != 0 && strcmp(r->pattern, "/login/code") != 0 &&
-		    strcmp(r->pattern, "/setup/{token}") != 0)
+		    strcmp(r->pattern, "/setup/{token}") != 0 &&
+		    /* joining: asking to join, and confirming the email address */
+		    strcmp(r->pattern, "/join") != 0 && strcmp(r->pattern, "/verify/{token}") != 0)
 			fail_msg("%s %s is open to anyone", r->method, r->pattern);
 		assert_true(r->csrf);
 	}
