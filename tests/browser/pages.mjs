@@ -32,6 +32,10 @@ export const pages = [
   // profile
   // members
   // joining
+  { name: 'join', path: '/join', status: 200 },
+  { name: 'join-sent', path: '/join/sent', status: 200 },
+  { name: 'verify-unknown', path: '/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 404 },
+  { name: 'org-requests', path: '/org/requests', status: 200, as: 'org_admin' },
   // admin
   // api
 ];

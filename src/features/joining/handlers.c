@@ -229,7 +229,7 @@ int joining_join_submit(struct req *req)
 	if (!bad) {
 		int rc = joining_domain_listed(db, joining_domain(email));
 		if (rc == DB_DONE) {
-			field_error(errors, "email", "join.domain.none");
+			field_error(errors, "email", "join.domain.field");
 			json_object_set_new(errors, "domain", json_true());
 		} else if (rc != DB_OK) {
 			json_decref(values);
