@@ -48,6 +48,10 @@ export const pages = [
   { name: 'org-settings', path: '/org/settings', status: 200, as: 'org_admin' },
   { name: 'invite-unknown', path: '/invite/' + 'A'.repeat(43), status: 404 },
   // joining
+  { name: 'join', path: '/join', status: 200 },
+  { name: 'join-sent', path: '/join/sent', status: 200 },
+  { name: 'verify-unknown', path: '/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 404 },
+  { name: 'org-requests', path: '/org/requests', status: 200, as: 'org_admin' },
   // admin
   // api
   { name: 'api-tokens', path: '/account/tokens', status: 200, as: 'officer' },

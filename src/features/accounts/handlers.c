@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "auth/accounts.h"
+#include "auth/joining.h"
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/arena.h"
@@ -413,5 +414,12 @@ int accounts_account(struct req *req)
 	}
 	json_object_set_new(data, "switchable", json_boolean(json_array_size(orgs) > 1));
 	json_object_set_new(data, "orgs", orgs);
+	/* joining: the person's requests to join that wait for an org admin. */
+	json_t *asked = NULL;
+	if (joining_requests_of_user(db, w->user_id, &asked) != DB_OK) {
+		json_decref(data);
+		return -1;
+	}
+	json_object_set_new(data, "join_requests", asked);
 	return page_render(req, 200, "account", "page.account.title", data);
 }
