@@ -219,3 +219,19 @@ test('sign-ins are in the audit log, and the log verifies', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /intact: \d+ records/);
 });
+
+test('after signing in, "next" leads back to a page of this site, and nowhere else', async () => {
+  const b = browser();
+  const token = await formToken(b);
+  const email = 'officer.lee@metro.example';
+  let res = await post(b, '/login', { _csrf: token, email, password: PASSWORD, next: '/account/sessions' });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/account/sessions');
+  for (const next of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', '/a/../b', '/x?y=1', 'javascript:alert(1)']) {
+    const c = browser();
+    const t = await formToken(c);
+    res = await post(c, '/login', { _csrf: t, email, password: PASSWORD, next });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/account', `next=${next} is ignored`);
+  }
+});

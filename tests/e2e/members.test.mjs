@@ -300,7 +300,12 @@ test('an existing account: sign in to accept; someone else is refused; the accou
   assert.equal(res.status, 200);
   let page = await html(res);
   assert.ok(page.includes(`Sign in as ${email}`));
-  assert.match(page, /href="\/login"/);
+  // Signing in from there comes back to the invitation.
+  const back = /href="(\/login\?next=[^"]+)"/.exec(page)[1];
+  assert.equal(back, `/login?next=${path}`);
+  const returning = client(srv);
+  const form = await (await returning.fetch(back)).text();
+  assert.ok(form.includes(`name="next" value="${path}"`), 'the sign-in form carries next');
   assert.ok(!/name="password"/.test(page), 'no password form for an existing account');
 
   const other = await signIn(srv, world.a.partner);

@@ -131,6 +131,19 @@ test('a recovery code signs in once', async () => {
   assert.equal(res.status, 401);
 });
 
+test('"next" survives the code step', async () => {
+  const b = browser();
+  const t0 = await b.token('/login');
+  let res = await b.post('/login', { _csrf: t0, email: 'lead@state.example', password: PASSWORD, next: '/account/mfa' });
+  assert.equal(res.headers.get('location'), '/login/code?next=/account/mfa');
+  const html = await (await b.fetch('/login/code?next=/account/mfa')).text();
+  assert.match(html, /name="next" value="\/account\/mfa"/);
+  const t = /name="_csrf" value="([^"]+)"/.exec(html)[1];
+  res = await b.post('/login/code', { _csrf: t, code: recovery[5], next: '/account/mfa' });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/account/mfa');
+});
+
 test('without a challenge the code page sends people back to the password', async () => {
   const b = browser();
   assert.equal((await b.fetch('/login/code')).headers.get('location'), '/login');

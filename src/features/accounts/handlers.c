@@ -47,19 +47,37 @@ static int audit(struct db *db, const struct req *req, int64_t user_id, const ch
 	return audit_append(db, accounts_key, &e);
 }
 
+/* Where to go after signing in ("next", from the form or the query, e.g. an
+ * invitation's link): only a path on this site, of the characters paths
+ * here use, so it can neither leave the site ("//host", "/\\host", a
+ * scheme) nor carry anything but a path; NULL otherwise (then /account). */
+#define MAX_NEXT 256
+static const char *next_of(struct req *req)
+{
+	const char *n = req_form(req, "next");
+	if (!n)
+		n = req_query(req, "next");
+	if (!n || n[0] != '/' || n[1] == '/' || strnlen(n, MAX_NEXT + 1) > MAX_NEXT ||
+	    strstr(n, "..") ||
+	    strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_.~-") !=
+	            strlen(n))
+		return NULL;
+	return n;
+}
+
 static int render_form(struct req *req, int status, const char *email, const char *error_key,
                        const char *error_arg)
 {
-	json_t *data = json_pack("{s:s, s:s?, s:s?, s:b}", "email", email ? email : "", "error",
-	                         error_key ? page_msg(error_key) : NULL, "error_arg", error_arg,
-	                         "needs_csrf", 1);
+	json_t *data = json_pack("{s:s, s:s?, s:s?, s:b, s:s?}", "email", email ? email : "",
+	                         "error", error_key ? page_msg(error_key) : NULL, "error_arg",
+	                         error_arg, "needs_csrf", 1, "next", next_of(req));
 	return page_render(req, status, "login", "page.login.title", data);
 }
 
 int accounts_login_form(struct req *req)
 {
 	if (req->who.authenticated)
-		return http_redirect(req, 303, "/account");
+		return http_redirect(req, 303, next_of(req) ? next_of(req) : "/account");
 	return render_form(req, 200, NULL, NULL, NULL);
 }
 
@@ -81,9 +99,9 @@ static const char *clock_text(struct req *req, const char *email, int64_t t)
 static int render_code_form(struct req *req, int status, const char *error_key,
                             const char *error_arg)
 {
-	json_t *data =
-	        json_pack("{s:s?, s:s?, s:b}", "error", error_key ? page_msg(error_key) : NULL,
-	                  "error_arg", error_arg, "needs_csrf", 1);
+	json_t *data = json_pack("{s:s?, s:s?, s:b, s:s?}", "error",
+	                         error_key ? page_msg(error_key) : NULL, "error_arg", error_arg,
+	                         "needs_csrf", 1, "next", next_of(req));
 	return page_render(req, status, "login_code", "page.login_code.title", data);
 }
 
@@ -149,7 +167,7 @@ static int start_session(struct req *req, struct db *db, const char *email, int6
 	crypto_wipe(token, sizeof token);
 	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
 		return -1;
-	return http_redirect(req, 303, "/account");
+	return http_redirect(req, 303, next_of(req) ? next_of(req) : "/account");
 }
 
 int accounts_login_submit(struct req *req)
@@ -238,7 +256,10 @@ int accounts_login_submit(struct req *req)
 	crypto_wipe(challenge, sizeof challenge);
 	if (!cookie || http_add_header(req, "Set-Cookie", cookie) != 0)
 		return -1;
-	return http_redirect(req, 303, "/login/code");
+	const char *next = next_of(req); /* path characters only: no encoding needed */
+	return http_redirect(req, 303,
+	                     next ? arena_printf(req->arena, "/login/code?next=%s", next)
+	                          : "/login/code");
 }
 
 int accounts_login_code_form(struct req *req)

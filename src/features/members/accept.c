@@ -104,6 +104,9 @@ static int render(struct req *req, int status, const struct opened *o, json_t *v
 	        "has_errors", errors && json_object_size(errors) > 0, "needs_csrf", 1);
 	if (!data)
 		return -1;
+	/* Signing in brings the person back to this link (login's "next"). */
+	json_object_set_new(data, "signin",
+	                    json_string(arena_printf(req->arena, "/login?next=%s", req->path)));
 	return page_render(req, status, "members/accept", "page.members.accept.title", data);
 }
 
