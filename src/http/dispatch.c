@@ -155,10 +155,6 @@ void dispatch_body(struct req *req, const char *data, size_t len)
 	}
 }
 
-/* A signed-in person with no role: if they would pass, the route only needs
- * a sign-in. */
-static const struct principal signed_in_probe = {.authenticated = true};
-
 /* The Origin check of DESIGN.md §6 for state-changing requests: the request
  * must come from a page of this deployment's public URL. */
 static bool origin_ok(const struct req *req)
@@ -187,8 +183,11 @@ void dispatch_end(struct req *req)
 	if (req->cfg->authenticate && req->cfg->authenticate(req) != 0)
 		return refuse(req, 500, NULL);
 	if (!policy_allows(r->permission, &req->who)) {
-		/* Not signed in: say so (401) rather than "forbidden". */
-		if (!req->who.authenticated && policy_allows(r->permission, &signed_in_probe))
+		/* Not signed in: say so (401) rather than "forbidden". Anything
+		 * an anonymous request may not use needs a sign-in first, even
+		 * when a sign-in alone would not be enough (a site admin's page):
+		 * only a signed-in person learns that they lack a permission. */
+		if (!req->who.authenticated)
 			return refuse(req, 401, NULL);
 		return refuse(req, 403, NULL);
 	}
