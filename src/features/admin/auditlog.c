@@ -155,12 +155,28 @@ static json_t *outcome_options(struct req *req, const char *chosen)
 	return list;
 }
 
+/* n with its thousands grouped ("100,000"), as English writes numbers. */
+static void grouped(int64_t n, char out[32])
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof digits, "%lld", (long long)(n < 0 ? 0 : n));
+	size_t o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
 /* The filter form's data: the values as typed, the select's options. */
 static json_t *form_data(struct req *req, struct db *db, json_t *errors)
 {
 	struct audit_filter_input in;
 	read_input(req, &in);
 	json_t *orgs = NULL;
+	char max[32];
+	grouped(AUDIT_EXPORT_MAX_RECORDS, max);
 	if (admin_orgs_names(db, ORG_CHOICES, &orgs) != DB_OK) {
 		json_decref(errors);
 		return NULL;
@@ -174,13 +190,12 @@ static json_t *form_data(struct req *req, struct db *db, json_t *errors)
 		         (long long)json_integer_value(json_object_get(o, "id")));
 		json_object_set_new(o, "selected", json_boolean(in.org && strcmp(in.org, id) == 0));
 	}
-	return json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:b, s:o, s:o, s:I}", "values",
+	return json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:b, s:o, s:o, s:s}", "values",
 	                 "actor", or_empty(in.actor), "org", or_empty(in.org), "action",
 	                 or_empty(in.action), "outcome", or_empty(in.outcome), "from",
 	                 or_empty(in.from), "to", or_empty(in.to), "errors", errors, "has_errors",
 	                 json_object_size(errors) > 0, "orgs", orgs, "outcomes",
-	                 outcome_options(req, in.outcome), "export_max",
-	                 (json_int_t)AUDIT_EXPORT_MAX_RECORDS);
+	                 outcome_options(req, in.outcome), "export_max", max);
 }
 
 int admin_audit(struct req *req)
