@@ -1,15 +1,20 @@
 /* audit/query.c — see query.h. */
 #include "audit/query.h"
 
+#include "core/buf.h"
 #include "core/str.h"
 #include "db/db.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The seq bound when no page is asked for: the whole log is below it, and
  * "seq < $1" stays an index range (an OR would make SQLite scan). */
 #define NO_BOUND INT64_MAX
+#define EXPORT_BATCH 1000 /* records per query while exporting */
 
 static const char query_sql[] =
         "SELECT a.seq, a.at, a.actor_user_id, a.actor, a.org_id, o.name, a.action, "
@@ -311,4 +316,80 @@ int audit_query(struct db *db, const struct audit_filter *f, int limit, audit_ro
 	}
 	db_finalize(st);
 	return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* ------------------------------------------------------------ the export */
+
+struct export_state {
+	struct buf *out;
+	int64_t max, count, last_seq;
+	int rows; /* records seen by the current query */
+	bool truncated;
+};
+
+static json_t *id_or_null(int64_t id)
+{
+	return id > 0 ? json_integer(id) : json_null();
+}
+
+static int export_row(void *p, const struct audit_row *r)
+{
+	struct export_state *x = p;
+	x->rows++;
+	if (x->count == x->max) {
+		x->truncated = true;
+		return 1;
+	}
+	/* The detail as the JSON object it is; as text if it ever was not. */
+	json_t *detail = r->detail ? json_loads(r->detail, 0, NULL) : json_null();
+	if (!detail)
+		detail = json_string(r->detail);
+	json_t *o = json_pack(
+	        "{s:I, s:s, s:s?, s:o, s:o, s:s?, s:s, s:s?, s:s?, s:s, s:s?, "
+	        "s:o, s:s, s:s}",
+	        "seq", (json_int_t)r->seq, "time", r->at, "actor", r->actor, "actor_user_id",
+	        id_or_null(r->actor_user_id), "org", id_or_null(r->org_id), "org_name", r->org_name,
+	        "action", r->action, "target_type", r->target_type, "target_id", r->target_id,
+	        "outcome", r->outcome, "source", r->source, "detail", detail ? detail : json_null(),
+	        "prev_hash", r->prev_hash, "hash", r->hash);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!line)
+		return -ENOMEM;
+	size_t n = strlen(line);
+	if (n + 1 > x->out->max - x->out->len) {
+		free(line);
+		x->truncated = true;
+		return 1;
+	}
+	buf_append(x->out, line, n);
+	buf_putc(x->out, '\n');
+	free(line);
+	if (x->out->err)
+		return -ENOMEM;
+	x->count++;
+	x->last_seq = r->seq;
+	return 0;
+}
+
+int audit_export_jsonl(struct db *db, const struct audit_filter *f, int64_t max_records,
+                       struct buf *out, struct audit_export_result *res)
+{
+	struct audit_filter page = *f; /* its `before` moves down batch by batch */
+	struct export_state x = {.out = out, .max = max_records < 0 ? 0 : max_records};
+	int rc = 0;
+	for (;;) {
+		/* One record more than is left, to know whether the export is cut short. */
+		int64_t left = x.max - x.count;
+		int want = left + 1 < EXPORT_BATCH ? (int)left + 1 : EXPORT_BATCH;
+		x.rows = 0;
+		rc = audit_query(db, &page, want, export_row, &x);
+		if (rc < 0 || x.truncated || x.rows < want)
+			break;
+		page.before = x.last_seq; /* the next, older batch */
+	}
+	res->records = x.count;
+	res->truncated = x.truncated;
+	res->next_before = x.truncated ? x.last_seq : 0;
+	return rc < 0 ? rc : 0;
 }

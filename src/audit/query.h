@@ -87,6 +87,25 @@ typedef int (*audit_row_fn)(void *ctx, const struct audit_row *r);
  * planned with their values. */
 int audit_query(struct db *db, const struct audit_filter *f, int limit, audit_row_fn fn, void *ctx);
 
+/* What audit_export_jsonl wrote. */
+struct audit_export_result {
+	int64_t records; /* lines written */
+	bool truncated; /* more records matched than fit */
+	int64_t next_before; /* when truncated: `before` for the rest (the last seq written) */
+};
+
+/* Writes the records matching f as JSON lines into out, newest first (a
+ * thousand at a time through audit_query, so only the output grows), at
+ * most max_records of them and never past out's own cap (out->max): a line
+ * that would not fit ends the export there, whole lines only. Each line is
+ * one object: seq, time, actor, actor_user_id, org, org_name, action,
+ * target_type, target_id, outcome, source, detail (the JSON object), prev_hash,
+ * hash. Returns 0, or a negative DB code (or -ENOMEM); out then holds what
+ * was written so far, for the caller to discard. */
+struct buf;
+int audit_export_jsonl(struct db *db, const struct audit_filter *f, int64_t max_records,
+                       struct buf *out, struct audit_export_result *res);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back; for the
  * date filters and their tests. */
 int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);

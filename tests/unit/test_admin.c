@@ -14,6 +14,7 @@
 #include "auth/admin.h"
 #include "auth/session.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/crypto.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -610,6 +611,157 @@ static void test_audit_query(void **state)
 	assert_string_equal(s2.org_name, "set");
 }
 
+/* The lines of an export, parsed; fails on any line that is not JSON. */
+static size_t lines(const struct buf *b, json_t **out, size_t max)
+{
+	size_t n = 0;
+	const char *p = buf_cstr(b);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		assert_non_null(nl); /* every line ends with a newline */
+		json_error_t err;
+		json_t *j = json_loadb(p, (size_t)(nl - p), 0, &err);
+		if (!j)
+			fail_msg("line %zu is not JSON: %s", n + 1, err.text);
+		if (n < max)
+			out[n] = j;
+		else
+			json_decref(j);
+		n++;
+		p = nl + 1;
+	}
+	return n;
+}
+
+static void test_audit_export(void **state)
+{
+	struct db *db = *state;
+	int64_t metro = org(db, "metro-pd", "Metro");
+	append(db, "ann@x.example", metro, "auth.signin", "success"); /* 1 */
+	append(db, "ann@x.example", metro, "auth.signout", "success"); /* 2 */
+	append(db, "anna@x.example", 0, "auth.signin", "failure"); /* 3 */
+	append(db, "cli", 0, "org.create", "success"); /* 4 */
+	append(db, "bo@y.example", metro, "site.org.create", "denied"); /* 5 */
+	append(db, "bo@y.example", metro, "site.org.enable", "success"); /* 6 */
+
+	struct audit_filter f;
+	struct audit_filter_errors e;
+	struct audit_export_result r;
+	struct buf b;
+	json_t *l[8];
+	parse(&f, &e, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	buf_init(&b, NULL, 1 << 20);
+	CHECK(db, audit_export_jsonl(db, &f, 100, &b, &r));
+	assert_int_equal(r.records, 6);
+	assert_false(r.truncated);
+	assert_int_equal(lines(&b, l, 8), 6);
+	assert_int_equal(json_integer_value(json_object_get(l[0], "seq")), 6);
+	assert_int_equal(json_integer_value(json_object_get(l[5], "seq")), 1);
+	assert_string_equal(json_string_value(json_object_get(l[0], "org_name")), "Metro");
+	assert_int_equal(json_integer_value(json_object_get(l[0], "org")), metro);
+	assert_true(json_is_null(json_object_get(l[2], "org")));
+	assert_true(json_is_null(json_object_get(l[2], "org_name")));
+	assert_true(json_is_null(json_object_get(l[0], "actor_user_id")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(l[0], "detail"), "n")),
+	                 1);
+	assert_string_equal(json_string_value(json_object_get(l[0], "source")), "192.0.2.1");
+	assert_string_equal(json_string_value(json_object_get(l[3], "time")) + 23, "Z");
+	for (int i = 0; i < 5; i++)
+		assert_string_equal(json_string_value(json_object_get(l[i], "prev_hash")),
+		                    json_string_value(json_object_get(l[i + 1], "hash")));
+	for (int i = 0; i < 6; i++)
+		json_decref(l[i]);
+
+	/* Exactly as many as allowed: complete. One fewer: cut short. */
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 6, &b, &r));
+	assert_int_equal(r.records, 6);
+	assert_false(r.truncated);
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 4, &b, &r));
+	assert_int_equal(r.records, 4);
+	assert_true(r.truncated);
+	assert_int_equal(r.next_before, 3);
+	assert_int_equal(lines(&b, l, 0), 4);
+	/* ... and the rest, from where it says. */
+	f.before = r.next_before;
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 4, &b, &r));
+	assert_int_equal(r.records, 2);
+	assert_false(r.truncated);
+	f.before = 0;
+
+	/* The byte cap: whole lines only. */
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 2, &b, &r));
+	size_t two = b.len;
+	struct buf small;
+	buf_init(&small, NULL, two + 10);
+	CHECK(db, audit_export_jsonl(db, &f, 100, &small, &r));
+	assert_int_equal(r.records, 2);
+	assert_true(r.truncated);
+	assert_int_equal(r.next_before, 5);
+	assert_int_equal(small.len, two);
+	assert_int_equal(small.data[small.len - 1], '\n');
+	buf_free(&small);
+
+	/* The filters hold. */
+	parse(&f, &e, NULL, NULL, "auth.", NULL, NULL, NULL, NULL);
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 100, &b, &r));
+	assert_int_equal(r.records, 3);
+	buf_free(&b);
+}
+
+static void test_audit_export_batches(void **state)
+{
+	struct db *db = *state;
+	/* More records than one batch (1000), in one transaction for speed. */
+	CHECK(db, db_begin_write(db));
+	for (int i = 0; i < 2105; i++) {
+		struct audit_event ev = {.actor = i % 2 ? "odd@x.example" : "even@x.example",
+		                         .action = "auth.signin",
+		                         .outcome = "success"};
+		CHECK(db, audit_append(db, key, &ev));
+	}
+	CHECK(db, db_commit(db));
+	struct audit_filter f;
+	struct audit_filter_errors e;
+	struct audit_export_result r;
+	struct buf b;
+	buf_init(&b, NULL, 4 << 20);
+	parse(&f, &e, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	CHECK(db, audit_export_jsonl(db, &f, 100000, &b, &r));
+	assert_int_equal(r.records, 2105);
+	assert_false(r.truncated);
+	/* Newest first without a gap across the batches. */
+	const char *p = buf_cstr(&b);
+	for (int64_t want = 2105; want >= 1; want--) {
+		char head[32];
+		int n = snprintf(head, sizeof head, "{\"seq\":%lld,", (long long)want);
+		assert_memory_equal(p, head, (size_t)n);
+		p = strchr(p, '\n') + 1;
+	}
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 2000, &b, &r));
+	assert_int_equal(r.records, 2000);
+	assert_true(r.truncated);
+	assert_int_equal(r.next_before, 106);
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 1000, &b, &r));
+	assert_int_equal(r.records, 1000);
+	assert_true(r.truncated);
+	assert_int_equal(r.next_before, 1106);
+	/* A filter that skips every other record still fills across batches. */
+	parse(&f, &e, "odd@x.example", NULL, NULL, NULL, NULL, NULL, NULL);
+	buf_reset(&b);
+	CHECK(db, audit_export_jsonl(db, &f, 100000, &b, &r));
+	assert_int_equal(r.records, 1052);
+	assert_false(r.truncated);
+	buf_free(&b);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -621,8 +773,9 @@ int main(void)
 	        cmocka_unit_test(test_like),
 	};
 	const struct CMUnitTest store[] = {
-	        T(test_orgs),        T(test_orgs_pages),    T(test_sessions_end_org), T(test_users),
-	        T(test_users_pages), T(test_tokens_revoke), T(test_audit_query),
+	        T(test_orgs),        T(test_orgs_pages),   T(test_sessions_end_org),
+	        T(test_users),       T(test_users_pages),  T(test_tokens_revoke),
+	        T(test_audit_query), T(test_audit_export), T(test_audit_export_batches),
 	};
 	const char *pg = getenv("CSEC_TEST_PG_URL");
 	int failed = 0;

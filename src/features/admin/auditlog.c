@@ -3,13 +3,14 @@
  * as JSON lines. Every filter value is bounded and checked first
  * (audit/query.h); a bad one re-renders the page naming the problem (422).
  *
- * The export is built a page of records at a time into one buffer with a
- * hard cap (AUDIT_EXPORT_MAX_RECORDS records or EXPORT_MAX_BYTES, whichever
- * comes first), so its memory is bounded whatever the log's size; when it
- * is cut short, the X-Csec-Export-Next-Before header says where the next
- * export continues (?before=SEQ). It runs on the worker pool (a slow
- * route), and is itself audited (audit.export, with the filters), in a
- * transaction of its own once the file is ready: DESIGN.md §6. */
+ * The export (audit_export_jsonl) is built a batch of records at a time
+ * into one buffer with a hard cap (AUDIT_EXPORT_MAX_RECORDS records or
+ * EXPORT_MAX_BYTES, whichever comes first), so its memory is bounded
+ * whatever the log's size; when it is cut short, the
+ * X-Csec-Export-Next-Before header says where the next export continues
+ * (?before=SEQ). It runs on the worker pool (a slow route), and is itself
+ * audited (audit.export, with the filters), in a transaction of its own
+ * once the file is ready: DESIGN.md §6. */
 #include "features/admin/admin.h"
 
 #include "audit/query.h"
@@ -27,7 +28,6 @@
 #include <time.h>
 
 #define EXPORT_MAX_BYTES (64u << 20)
-#define EXPORT_BATCH 1000 /* records per query while exporting */
 #define ORG_CHOICES 1000 /* organizations offered in the filter's select */
 
 static void read_input(struct req *req, struct audit_filter_input *in)
@@ -248,62 +248,9 @@ int admin_audit(struct req *req)
 
 /* ------------------------------------------------------------ the export */
 
-struct export
-{
-	struct buf out; /* malloc mode, capped at EXPORT_MAX_BYTES */
-	int64_t count, last_seq;
-	int rows; /* records seen by the current query */
-	bool truncated;
-};
-
-static json_t *id_or_null(int64_t id)
-{
-	return id > 0 ? json_integer(id) : json_null();
-}
-
-static int export_row(void *p, const struct audit_row *r)
-{
-	struct export *x = p;
-	x->rows++;
-	if (x->count == AUDIT_EXPORT_MAX_RECORDS) {
-		x->truncated = true;
-		return 1;
-	}
-	/* The detail as the JSON object it is; as text if it ever was not. */
-	json_t *detail = r->detail ? json_loads(r->detail, 0, NULL) : json_null();
-	if (!detail)
-		detail = json_string(r->detail);
-	json_t *o = json_pack(
-	        "{s:I, s:s, s:s?, s:o, s:o, s:s?, s:s, s:s?, s:s?, s:s, s:s?, "
-	        "s:o, s:s, s:s}",
-	        "seq", (json_int_t)r->seq, "time", r->at, "actor", r->actor, "actor_user_id",
-	        id_or_null(r->actor_user_id), "org", id_or_null(r->org_id), "org_name", r->org_name,
-	        "action", r->action, "target_type", r->target_type, "target_id", r->target_id,
-	        "outcome", r->outcome, "source", r->source, "detail", detail ? detail : json_null(),
-	        "prev_hash", r->prev_hash, "hash", r->hash);
-	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	if (!line)
-		return -ENOMEM;
-	size_t n = strlen(line);
-	if (n + 1 > x->out.max - x->out.len) {
-		free(line);
-		x->truncated = true;
-		return 1;
-	}
-	buf_append(&x->out, line, n);
-	buf_putc(&x->out, '\n');
-	free(line);
-	if (x->out.err)
-		return -ENOMEM;
-	x->count++;
-	x->last_seq = r->seq;
-	return 0;
-}
-
 /* The filters, the count and whether the export was cut short, for the
  * audit.export record. */
-static char *export_detail(const struct audit_filter *f, const struct export *x)
+static char *export_detail(const struct audit_filter *f, const struct audit_export_result *x)
 {
 	json_t *filters = json_object();
 	if (f->actor[0])
@@ -323,7 +270,7 @@ static char *export_detail(const struct audit_filter *f, const struct export *x)
 	if (f->before)
 		json_object_set_new(filters, "before", json_integer(f->before));
 	json_t *d = json_pack("{s:o, s:I, s:b}", "filters", filters, "records",
-	                      (json_int_t)x->count, "truncated", x->truncated);
+	                      (json_int_t)x->records, "truncated", x->truncated);
 	char *s = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(d);
 	return s;
@@ -349,23 +296,13 @@ int admin_audit_export(struct req *req)
 		            : -1;
 	}
 	json_decref(errors);
-	const struct audit_filter asked = f; /* before the walk moves f.before */
-
-	struct export x = {0};
-	buf_init(&x.out, NULL, EXPORT_MAX_BYTES);
-	int rc = 0;
-	for (;;) {
-		int64_t left = AUDIT_EXPORT_MAX_RECORDS - x.count;
-		int want = left + 1 < EXPORT_BATCH ? (int)left + 1 : EXPORT_BATCH;
-		x.rows = 0;
-		rc = audit_query(db, &f, want, export_row, &x);
-		if (rc < 0 || x.truncated || x.rows < want)
-			break;
-		f.before = x.last_seq; /* the next, older batch */
-	}
-	char *detail = rc < 0 ? NULL : export_detail(&asked, &x);
+	struct buf out;
+	struct audit_export_result x;
+	buf_init(&out, NULL, EXPORT_MAX_BYTES);
+	int rc = audit_export_jsonl(db, &f, AUDIT_EXPORT_MAX_RECORDS, &out, &x);
+	char *detail = rc < 0 ? NULL : export_detail(&f, &x);
 	if (!detail) {
-		buf_free(&x.out);
+		buf_free(&out);
 		return -1;
 	}
 	rc = db_begin_write(db);
@@ -375,12 +312,12 @@ int admin_audit_export(struct req *req)
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	if (rc != DB_OK) {
-		buf_free(&x.out);
+		buf_free(&out);
 		return admin_fail(db, "recording an export of the audit log");
 	}
 
 	/* The body outlives the handler: it is freed with the request. */
-	if (x.out.data && arena_defer(req->arena, free, x.out.data) != 0)
+	if (out.data && arena_defer(req->arena, free, out.data) != 0)
 		return -1;
 	char stamp[24];
 	time_t now = time(NULL);
@@ -392,14 +329,13 @@ int admin_audit_export(struct req *req)
 	if (!disposition || http_add_header(req, "Content-Disposition", disposition) != 0)
 		return -1;
 	if (x.truncated) {
-		const char *next = arena_printf(req->arena, "%lld", (long long)x.last_seq);
+		const char *next = arena_printf(req->arena, "%lld", (long long)x.next_before);
 		if (!next || http_add_header(req, "X-Csec-Export-Next-Before", next) != 0)
 			return -1;
 	}
 	req->resp.status = 200;
 	req->resp.content_type = "application/x-ndjson";
-	req->resp.fixed =
-	        x.out.data ? (const unsigned char *)x.out.data : (const unsigned char *)"";
-	req->resp.fixed_len = x.out.len;
+	req->resp.fixed = out.data ? (const unsigned char *)out.data : (const unsigned char *)"";
+	req->resp.fixed_len = out.len;
 	return 0;
 }
