@@ -53,6 +53,14 @@ export const pages = [
   { name: 'verify-unknown', path: '/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 404 },
   { name: 'org-requests', path: '/org/requests', status: 200, as: 'org_admin' },
   // admin
+  { name: 'admin', path: '/admin', status: 200, as: 'site_admin' },
+  { name: 'admin-orgs', path: '/admin/orgs', status: 200, as: 'site_admin' },
+  { name: 'admin-orgs-invalid', path: '/admin/orgs?status=closed', status: 422, as: 'site_admin' },
+  { name: 'admin-org-new', path: '/admin/orgs/new', status: 200, as: 'site_admin' },
+  { name: 'admin-org', path: '/admin/orgs/1', status: 200, as: 'site_admin' },
+  { name: 'admin-users', path: '/admin/users', status: 200, as: 'site_admin' },
+  { name: 'admin-audit', path: '/admin/audit', status: 200, as: 'site_admin' },
+  { name: 'admin-audit-invalid', path: '/admin/audit?actor=*&from=2025-02-30', status: 422, as: 'site_admin' },
   // api
   { name: 'api-tokens', path: '/account/tokens', status: 200, as: 'officer' },
   { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
