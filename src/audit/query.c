@@ -249,19 +249,6 @@ int audit_filter_parse(const struct audit_filter_input *in, struct audit_filter 
 
 /* ------------------------------------------------------------ the walk */
 
-/* s as a LIKE pattern matching every text that starts with s ('\' escapes). */
-static void like_prefix(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-	for (; *s && n + 3 < outlen; s++) {
-		if (*s == '\\' || *s == '%' || *s == '_')
-			out[n++] = '\\';
-		out[n++] = *s;
-	}
-	out[n++] = '%';
-	out[n] = '\0';
-}
-
 static const char *col(struct db_stmt *st, int i)
 {
 	size_t n;
@@ -274,9 +261,9 @@ int audit_query(struct db *db, const struct audit_filter *f, int limit, audit_ro
 	if (limit < 1 || limit > 1000)
 		return DB_EINVAL;
 	if (f->actor[0] && f->actor_prefix)
-		like_prefix(f->actor, actor_like, sizeof actor_like);
+		db_like_pattern(f->actor, false, false, actor_like, sizeof actor_like);
 	if (f->action[0])
-		like_prefix(f->action, action_like, sizeof action_like);
+		db_like_pattern(f->action, false, false, action_like, sizeof action_like);
 	struct db_stmt *st;
 	int rc = db_prepare(db, query_sql, &st);
 	if (rc != DB_OK)

@@ -32,25 +32,6 @@ static int count_rows(struct db_stmt *st, int rc, int64_t *n)
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
-void admin_like_contains(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-	if (outlen < 3) {
-		if (outlen)
-			out[0] = '\0';
-		return;
-	}
-	out[n++] = '%';
-	for (; *s && n + 4 <= outlen; s++) {
-		char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
-		if (c == '\\' || c == '%' || c == '_')
-			out[n++] = '\\';
-		out[n++] = c;
-	}
-	out[n++] = '%';
-	out[n] = '\0';
-}
-
 /* ------------------------------------------------------------ counts */
 
 /* {status: count} for every status in names, from a "status, count" query. */
@@ -127,7 +108,7 @@ int admin_orgs_list(struct db *db, const char *status, const char *search, int64
 	        "ORDER BY lower(o.name), o.id LIMIT $3 OFFSET $4";
 	char like[2 * ADMIN_SEARCH_MAX + 8] = "";
 	if (search && search[0])
-		admin_like_contains(search, like, sizeof like);
+		db_like_pattern(search, true, true, like, sizeof like);
 	if (page < 1 || page > ADMIN_LIST_MAX_PAGE)
 		return DB_EINVAL;
 	json_t *list = json_array();
@@ -345,7 +326,7 @@ int admin_users_list(struct db *db, const char *status, const char *search, int6
 	        "ORDER BY lower(u.name), u.id, lower(o.name), o.id";
 	char like[2 * ADMIN_SEARCH_MAX + 8] = "";
 	if (search && search[0])
-		admin_like_contains(search, like, sizeof like);
+		db_like_pattern(search, true, true, like, sizeof like);
 	if (page < 1 || page > ADMIN_LIST_MAX_PAGE)
 		return DB_EINVAL;
 	json_t *list = json_array();

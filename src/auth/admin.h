@@ -76,8 +76,4 @@ int admin_user_get(struct db *db, struct arena *a, int64_t id, struct admin_user
  * DB_DONE when there is no such person in such a status. */
 int admin_user_set_status(struct db *db, int64_t id, const char *from, const char *to);
 
-/* A search text as a LIKE pattern: lower-cased (ASCII), '\', '%' and '_'
- * escaped with '\', wrapped in '%'. out holds at least 2 * len + 3 bytes. */
-void admin_like_contains(const char *s, char *out, size_t outlen);
-
 #endif

@@ -7,21 +7,6 @@
 
 #include <string.h>
 
-static void hash_of(const char *token, char out[65])
-{
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	crypto_sha256(d, token, strlen(token));
-	crypto_hex(out, d, sizeof d);
-}
-
-static bool well_formed(const char *token)
-{
-	if (!token || strnlen(token, INVITATION_TOKEN_LEN + 1) != INVITATION_TOKEN_LEN)
-		return false;
-	return strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-	        INVITATION_TOKEN_LEN;
-}
-
 /* Runs a statement to its end and finalizes it: DB_OK, or the error. */
 static int finish(struct db_stmt *st, int rc)
 {
@@ -44,12 +29,9 @@ int invitations_create(struct db *db, int64_t org_id, const char *email, const c
 	static const char sql[] =
 	        "INSERT INTO invitations (token_hash, org_id, email, role, invited_by, "
 	        "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-	uint8_t raw[32];
-	char hash[65];
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token, INVITATION_TOKEN_LEN + 1, raw, sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	hash_of(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_new(token);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -157,10 +139,10 @@ int invitations_find(struct db *db, struct arena *a, const char *token, int64_t 
 	static const char sql[] = "SELECT " INVITATION_COLUMNS
 	                          "FROM invitations i JOIN organizations o ON o.id = i.org_id "
 	                          "WHERE i.token_hash = $1";
-	if (!well_formed(token))
+	if (!crypto_token_well_formed(token, INVITATION_TOKEN_LEN))
 		return DB_DONE;
 	char hash[65];
-	hash_of(token, hash);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -181,10 +163,10 @@ int invitations_accept(struct db *db, struct arena *a, const char *token, int64_
 	        "UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND "
 	        "accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND org_id IN "
 	        "(SELECT id FROM organizations WHERE status = 'active') RETURNING id";
-	if (!well_formed(token))
+	if (!crypto_token_well_formed(token, INVITATION_TOKEN_LEN))
 		return DB_DONE;
 	char hash[65];
-	hash_of(token, hash);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

@@ -11,6 +11,8 @@
 #ifndef CSEC_AUTH_INVITATIONS_H
 #define CSEC_AUTH_INVITATIONS_H
 
+#include "core/crypto.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +20,7 @@
 struct arena;
 struct db;
 
-#define INVITATION_TOKEN_LEN 43 /* base64url of 32 bytes, unpadded */
+#define INVITATION_TOKEN_LEN CRYPTO_TOKEN_LEN /* base64url of 32 bytes, unpadded */
 #define INVITATION_SECONDS (7 * 24 * 60 * 60)
 #define INVITATIONS_LISTED 100 /* pending invitations the members page shows */
 

@@ -165,12 +165,10 @@ int joining_token_state(struct db *db, const char *token, int64_t now,
 	static const char sql[] = "SELECT used_at, expires_at FROM email_tokens "
 	                          "WHERE token_hash = $1 AND purpose = 'verify'";
 	*state = JOINING_TOKEN_UNKNOWN;
-	if (!token || strnlen(token, MAILTOKEN_LEN + 1) != MAILTOKEN_LEN)
+	if (!crypto_token_well_formed(token, MAILTOKEN_LEN))
 		return DB_OK;
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	char hash[2 * CRYPTO_SHA256_BYTES + 1];
-	crypto_sha256(d, token, MAILTOKEN_LEN);
-	crypto_hex(hash, d, sizeof d);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

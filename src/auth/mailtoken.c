@@ -6,32 +6,14 @@
 
 #include <string.h>
 
-static void hash_of(const char *token, char out[65])
-{
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	crypto_sha256(d, token, strlen(token));
-	crypto_hex(out, d, sizeof d);
-}
-
-static bool well_formed(const char *token)
-{
-	if (!token || strnlen(token, MAILTOKEN_LEN + 1) != MAILTOKEN_LEN)
-		return false;
-	return strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-	        MAILTOKEN_LEN;
-}
-
 int mailtoken_create(struct db *db, const char *purpose, int64_t user_id, int64_t now, int64_t ttl,
                      char *token)
 {
 	static const char sql[] = "INSERT INTO email_tokens (token_hash, purpose, user_id, "
 	                          "created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-	uint8_t raw[32];
-	char hash[65];
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token, MAILTOKEN_LEN + 1, raw, sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	hash_of(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_new(token);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -51,10 +33,10 @@ int mailtoken_peek(struct db *db, const char *purpose, const char *token, int64_
 {
 	static const char sql[] = "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND "
 	                          "purpose = $2 AND used_at IS NULL AND expires_at > $3";
-	if (!well_formed(token))
+	if (!crypto_token_well_formed(token, MAILTOKEN_LEN))
 		return DB_DONE;
-	char hash[65];
-	hash_of(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -78,10 +60,10 @@ int mailtoken_take(struct db *db, const char *purpose, const char *token, int64_
 	static const char sql[] = "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND "
 	                          "purpose = $2 AND used_at IS NULL AND expires_at > $3 "
 	                          "RETURNING user_id";
-	if (!well_formed(token))
+	if (!crypto_token_well_formed(token, MAILTOKEN_LEN))
 		return DB_DONE;
-	char hash[65];
-	hash_of(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

@@ -6,11 +6,13 @@
 #ifndef CSEC_AUTH_MAILTOKEN_H
 #define CSEC_AUTH_MAILTOKEN_H
 
+#include "core/crypto.h"
+
 #include <stdint.h>
 
 struct db;
 
-#define MAILTOKEN_LEN 43 /* base64url of 32 bytes, unpadded */
+#define MAILTOKEN_LEN CRYPTO_TOKEN_LEN /* base64url of 32 bytes, unpadded */
 #define MAILTOKEN_VERIFY_SECONDS (24 * 60 * 60)
 #define MAILTOKEN_RESET_SECONDS (30 * 60)
 

@@ -80,17 +80,10 @@ bool orgs_like_pattern(const char *q, char *out, size_t outlen)
 		out[0] = '\0';
 	if (s.len == 0 || s.len > ORGS_MAX_QUERY || outlen < 2 * s.len + 3)
 		return false;
-	size_t n = 0;
-	out[n++] = '%';
-	for (size_t i = 0; i < s.len; i++) {
-		char c = s.p[i];
-		if (c == '%' || c == '_' || c == '\\')
-			out[n++] = '\\';
-		out[n++] = (char)tolower((unsigned char)c);
-	}
-	out[n++] = '%';
-	out[n] = '\0';
-	return true;
+	char q0[ORGS_MAX_QUERY + 1];
+	memcpy(q0, s.p, s.len);
+	q0[s.len] = '\0';
+	return db_like_pattern(q0, true, true, out, outlen) == 0;
 }
 
 /* ---------------------------------------------------------------- helpers */

@@ -19,9 +19,7 @@ void auth_limits_default(struct auth_limits *l)
 
 void session_token_hash(const char *token, char out[65])
 {
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	crypto_sha256(d, token, strlen(token));
-	crypto_hex(out, d, sizeof d);
+	crypto_token_hash(token, out);
 }
 
 /* The length of the UTF-8 character at p (at most len bytes) when it is
@@ -106,12 +104,9 @@ int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *c
 	        "INSERT INTO sessions (token_hash, user_id, active_org_id, created_at, "
 	        "last_seen_at, expires_at, client, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, "
 	        "$7)";
-	uint8_t raw[32];
-	char hash[65];
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token, SESSION_TOKEN_LEN + 1, raw, sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	session_token_hash(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_new(token);
+	crypto_token_hash(token, hash);
 	char ua[SESSION_UA_MAX + 1];
 	size_t n = session_clean_user_agent(user_agent, ua, sizeof ua);
 	struct db_stmt *st;

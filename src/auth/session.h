@@ -6,6 +6,8 @@
 #ifndef CSEC_AUTH_SESSION_H
 #define CSEC_AUTH_SESSION_H
 
+#include "core/crypto.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +17,7 @@
 struct arena;
 struct db;
 
-#define SESSION_TOKEN_LEN 43 /* base64url of 32 bytes, unpadded */
+#define SESSION_TOKEN_LEN CRYPTO_TOKEN_LEN /* base64url of 32 bytes, unpadded */
 #define SESSION_COOKIE "__Host-csec_session"
 
 struct auth_limits {

@@ -11,12 +11,9 @@ int setup_token_create(struct db *db, int64_t now, char *token)
 {
 	static const char sql[] =
 	        "INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)";
-	uint8_t raw[32];
-	char hash[65];
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token, SETUP_TOKEN_LEN + 1, raw, sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	session_token_hash(token, hash);
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
+	crypto_token_new(token);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

@@ -4,12 +4,14 @@
 #ifndef CSEC_AUTH_SETUP_H
 #define CSEC_AUTH_SETUP_H
 
+#include "core/crypto.h"
+
 #include <stdint.h>
 
 struct db;
 
 #define SETUP_TTL 3600
-#define SETUP_TOKEN_LEN 43
+#define SETUP_TOKEN_LEN CRYPTO_TOKEN_LEN
 
 /* Stores a new token (hashed) and writes it to token (SETUP_TOKEN_LEN + 1). */
 int setup_token_create(struct db *db, int64_t now, char *token);

@@ -75,13 +75,6 @@ bool apitoken_well_formed(const char *token)
 	return strspn(token + APITOKEN_PREFIX_LEN, B64URL) == APITOKEN_LEN - APITOKEN_PREFIX_LEN;
 }
 
-static void hash_of(const char *token, char out[65])
-{
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	crypto_sha256(d, token, strlen(token));
-	crypto_hex(out, d, sizeof d);
-}
-
 /* Runs a prepared statement to its end and finalizes it. */
 static int finish(struct db_stmt *st, int rc)
 {
@@ -157,14 +150,10 @@ int apitoken_create(struct db *db, int64_t user_id, const char *name, const char
 	if (*why != APITOKEN_ALLOWED)
 		return DB_DONE;
 
-	uint8_t raw[32];
-	char hash[65];
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
 	memcpy(token, APITOKEN_PREFIX, APITOKEN_PREFIX_LEN);
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token + APITOKEN_PREFIX_LEN, APITOKEN_LEN + 1 - APITOKEN_PREFIX_LEN, raw,
-	              sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	hash_of(token, hash);
+	crypto_token_new(token + APITOKEN_PREFIX_LEN);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
 		goto out_wipe;
@@ -339,7 +328,7 @@ int apitoken_authenticate(struct db *db, struct arena *a, const char *token, int
 	if (!apitoken_well_formed(token))
 		return DB_DONE;
 	char hash[65];
-	hash_of(token, hash);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

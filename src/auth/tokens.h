@@ -11,6 +11,8 @@
 #ifndef CSEC_AUTH_TOKENS_H
 #define CSEC_AUTH_TOKENS_H
 
+#include "core/crypto.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,7 +24,7 @@ struct json_t;
 
 #define APITOKEN_PREFIX "csec_pat_"
 #define APITOKEN_PREFIX_LEN 9
-#define APITOKEN_LEN (APITOKEN_PREFIX_LEN + 43) /* prefix + base64url of 32 bytes */
+#define APITOKEN_LEN (APITOKEN_PREFIX_LEN + CRYPTO_TOKEN_LEN) /* prefix + base64url of 32 bytes */
 #define APITOKEN_DEFAULT_DAYS 90
 #define APITOKEN_MAX_DAYS 365
 #define APITOKEN_NAME_MAX 100 /* characters */

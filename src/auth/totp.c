@@ -707,33 +707,12 @@ int mfa_required(struct db *db, int64_t user_id, bool *required)
 
 /* ------------------------------------------------------------ challenges */
 
-static void token_hash(const char *token, char out[65])
-{
-	uint8_t d[CRYPTO_SHA256_BYTES];
-	crypto_sha256(d, token, strlen(token));
-	crypto_hex(out, d, sizeof d);
-}
-
-static bool token_ok(const char *token)
-{
-	if (!token || strnlen(token, MFA_CHALLENGE_TOKEN_LEN + 1) != MFA_CHALLENGE_TOKEN_LEN)
-		return false;
-	for (size_t i = 0; i < MFA_CHALLENGE_TOKEN_LEN; i++) {
-		char c = token[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
 int mfa_challenge_create(struct db *db, int64_t user_id, int64_t now, char *token)
 {
 	static const char prune[] = "DELETE FROM mfa_challenges WHERE expires_at <= $1";
 	static const char sql[] = "INSERT INTO mfa_challenges (token_hash, user_id, created_at, "
 	                          "expires_at) VALUES ($1, $2, $3, $4)";
-	uint8_t raw[32];
-	char hash[65];
+	char hash[CRYPTO_TOKEN_HASH_LEN + 1];
 	struct db_stmt *st;
 	token[0] = '\0';
 	/* Dead challenges are worthless; dropping them here keeps the table
@@ -743,10 +722,8 @@ int mfa_challenge_create(struct db *db, int64_t user_id, int64_t now, char *toke
 		return rc;
 	if ((rc = finish(st, db_bind_int64(st, 1, now))) != DB_OK)
 		return rc;
-	crypto_random(raw, sizeof raw);
-	crypto_b64url(token, MFA_CHALLENGE_TOKEN_LEN + 1, raw, sizeof raw);
-	crypto_wipe(raw, sizeof raw);
-	token_hash(token, hash);
+	crypto_token_new(token);
+	crypto_token_hash(token, hash);
 	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
 		return rc;
 	if ((rc = db_bind_text(st, 1, hash, 64)) == DB_OK &&
@@ -766,9 +743,9 @@ int mfa_challenge_take(struct db *db, const char *token, int64_t now, int64_t *u
 	char hash[65];
 	struct db_stmt *st;
 	*user_id = 0;
-	if (!token_ok(token))
+	if (!crypto_token_well_formed(token, MFA_CHALLENGE_TOKEN_LEN))
 		return DB_DONE;
-	token_hash(token, hash);
+	crypto_token_hash(token, hash);
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
 		return rc;
@@ -786,9 +763,9 @@ int mfa_challenge_delete(struct db *db, const char *token)
 {
 	static const char sql[] = "DELETE FROM mfa_challenges WHERE token_hash = $1";
 	char hash[65];
-	if (!token_ok(token))
+	if (!crypto_token_well_formed(token, MFA_CHALLENGE_TOKEN_LEN))
 		return DB_OK;
-	token_hash(token, hash);
+	crypto_token_hash(token, hash);
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)

@@ -48,7 +48,7 @@ struct db;
 #define TOTP_RECOVERY_TEXT 12 /* "abcde-fghij" and the NUL */
 #define TOTP_RECOVERY_MAX 64 /* bytes of input looked at */
 
-#define MFA_CHALLENGE_TOKEN_LEN 43 /* base64url of 32 bytes, unpadded */
+#define MFA_CHALLENGE_TOKEN_LEN CRYPTO_TOKEN_LEN /* base64url of 32 bytes, unpadded */
 #define MFA_CHALLENGE_SECONDS 300 /* DESIGN.md §6: 5 minutes */
 
 #define TOTP_LABEL_MAX 200 /* issuer, email and aria-label, in bytes */

@@ -217,3 +217,25 @@ bool crypto_pw_needs_rehash(const char *stored)
 	return crypto_pwhash_argon2id_str_needs_rehash(stored, CRYPTO_PW_OPSLIMIT,
 	                                               CRYPTO_PW_MEMLIMIT) != 0;
 }
+
+void crypto_token_new(char *out)
+{
+	uint8_t raw[32];
+	crypto_random(raw, sizeof raw);
+	crypto_b64url(out, CRYPTO_TOKEN_LEN + 1, raw, sizeof raw);
+	crypto_wipe(raw, sizeof raw);
+}
+
+void crypto_token_hash(const char *token, char *out)
+{
+	uint8_t d[CRYPTO_SHA256_BYTES];
+	crypto_sha256(d, token, strlen(token));
+	crypto_hex(out, d, sizeof d);
+}
+
+bool crypto_token_well_formed(const char *t, size_t len)
+{
+	static const char b64url[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	return t && strnlen(t, len + 1) == len && strspn(t, b64url) == len;
+}

@@ -37,6 +37,18 @@ void crypto_hex(char *out, const void *p, size_t n);
 size_t crypto_b64_len(size_t n);
 void crypto_b64url(char *out, size_t outlen, const void *p, size_t n);
 
+/* Secret tokens (sessions, mail links, invitations, challenges, setup and
+ * API tokens): 256 random bits in unpadded base64url, of which the store
+ * keeps only the SHA-256. crypto_token_new writes CRYPTO_TOKEN_LEN + 1
+ * bytes; crypto_token_hash writes the lower-case hex SHA-256 of a token
+ * (CRYPTO_TOKEN_HASH_LEN + 1 bytes); crypto_token_well_formed is true when
+ * t is exactly len base64url characters (check before looking one up). */
+#define CRYPTO_TOKEN_LEN 43
+#define CRYPTO_TOKEN_HASH_LEN 64
+void crypto_token_new(char *out);
+void crypto_token_hash(const char *token, char *out);
+bool crypto_token_well_formed(const char *t, size_t len);
+
 /* Decodes 2n hex digits into n bytes; 0 or -1 on bad input. */
 int crypto_unhex(void *out, size_t n, const char *hex, size_t hexlen);
 

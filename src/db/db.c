@@ -254,3 +254,29 @@ int db_restore_from(struct db *db, const char *path)
 		return db_set_error(db, DB_EINVAL, "restore: no path given");
 	return db->ops->restore_from(db, path);
 }
+
+int db_like_pattern(const char *s, bool contains, bool lower, char *out, size_t outlen)
+{
+	size_t n = 0;
+	if (outlen < 2)
+		return outlen ? (out[0] = '\0', -1) : -1;
+	if (contains)
+		out[n++] = '%';
+	for (; *s; s++) {
+		char c = lower && *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+		if (n + 4 > outlen) { /* an escaped character, the final '%' and the NUL */
+			out[0] = '\0';
+			return -1;
+		}
+		if (c == '\\' || c == '%' || c == '_')
+			out[n++] = '\\';
+		out[n++] = c;
+	}
+	if (n + 2 > outlen) {
+		out[0] = '\0';
+		return -1;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+	return 0;
+}

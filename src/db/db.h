@@ -68,6 +68,14 @@ const void *db_column_blob(struct db_stmt *st, int col, size_t *len);
 /* Releases the statement (NULL is a no-op). */
 void db_finalize(struct db_stmt *st);
 
+/* Writes s as a pattern for "LIKE $n ESCAPE '\\'": its %, _ and \ escaped,
+ * then '%' (so it matches every text that starts with s), and '%' before it
+ * too when contains (every text that holds s); ASCII letters lower-cased
+ * when lower (for "lower(col) LIKE"). 0, or -1 with out "" when it does not
+ * fit (2 x strlen(s) + 3 bytes always do): a pattern is never cut short,
+ * which would change what it matches. */
+int db_like_pattern(const char *s, bool contains, bool lower, char *out, size_t outlen);
+
 /* Convenience: prepare, step once to completion, finalize; for statements
  * without parameters or results (DDL, PRAGMA-free maintenance). */
 int db_exec(struct db *db, const char *sql);

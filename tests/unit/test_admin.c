@@ -163,15 +163,18 @@ static void test_like(void **state)
 {
 	(void)state;
 	char out[64];
-	admin_like_contains("Ann_%\\x", out, sizeof out);
+	assert_int_equal(db_like_pattern("Ann_%\\x", true, true, out, sizeof out), 0);
 	assert_string_equal(out, "%ann\\_\\%\\\\x%");
-	admin_like_contains("", out, sizeof out);
+	assert_int_equal(db_like_pattern("", true, true, out, sizeof out), 0);
 	assert_string_equal(out, "%%");
-	/* A small buffer cuts the text short, never the pattern's end. */
-	admin_like_contains("abcdefgh", out, 6);
-	assert_string_equal(out, "%ab%");
-	admin_like_contains("%%%%", out, 8);
-	assert_string_equal(out, "%\\%\\%%");
+	assert_int_equal(db_like_pattern("Auth.", false, false, out, sizeof out), 0);
+	assert_string_equal(out, "Auth.%");
+	/* A pattern that does not fit is refused, never cut short. */
+	assert_int_equal(db_like_pattern("abcdefgh", true, true, out, 6), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(db_like_pattern("%%", false, false, out, 6), 0);
+	assert_string_equal(out, "\\%\\%%");
+	assert_int_equal(db_like_pattern("%%", false, false, out, 5), -1);
 }
 
 /* ------------------------------------------------------------ store fixtures */

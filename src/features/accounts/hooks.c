@@ -144,9 +144,7 @@ int accounts_authenticate(struct req *req)
 static const char *pre_nonce(struct req *req, bool create)
 {
 	const char *nonce = req_cookie(req, CSRF_PRE_COOKIE);
-	if (nonce && strlen(nonce) == CSRF_NONCE_LEN &&
-	    strspn(nonce, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-	            CSRF_NONCE_LEN)
+	if (crypto_token_well_formed(nonce, CSRF_NONCE_LEN))
 		return nonce;
 	if (!create)
 		return NULL;
