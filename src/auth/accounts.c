@@ -3,6 +3,7 @@
 
 #include "core/arena.h"
 #include "core/str.h"
+#include "core/tz.h"
 #include "db/db.h"
 #include "db/settings.h"
 
@@ -373,6 +374,83 @@ int accounts_zone_for_email(struct db *db, struct arena *a, const char *email, c
 			const char *z = db_column_text(st, 0, &n);
 			*zone = arena_strndup(a, z, n);
 			rc = *zone ? DB_OK : DB_ENOMEM;
+		}
+		db_finalize(st);
+	}
+	if (rc == DB_DONE)
+		rc = db_setting_get(db, a, "deployment.time_zone", zone);
+	if (rc == DB_OK && (!*zone || !(*zone)[0]))
+		*zone = "UTC";
+	return rc;
+}
+
+const char *accounts_check_officer_id(const char *in, char *out, size_t outlen)
+{
+	struct str s = str_trim(str_from(in ? in : ""));
+	bool alnum = false;
+	if (outlen == 0)
+		return "officer_id.invalid";
+	out[0] = '\0';
+	if (s.len == 0)
+		return NULL;
+	if (s.len > ACCOUNTS_OFFICER_ID_MAX || s.len >= outlen)
+		return "officer_id.too_long";
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.p[i];
+		bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+		bool digit = c >= '0' && c <= '9';
+		if (!letter && !digit && c != ' ' && c != '-' && c != '.' && c != '/')
+			return "officer_id.invalid";
+		alnum = alnum || letter || digit;
+	}
+	if (!alnum)
+		return "officer_id.invalid";
+	memcpy(out, s.p, s.len);
+	out[s.len] = '\0';
+	return NULL;
+}
+
+int accounts_user_update(struct db *db, int64_t id, const char *name, const char *officer_id)
+{
+	static const char sql[] =
+	        "UPDATE users SET name = COALESCE($2, name), "
+	        "officer_id = COALESCE($3, officer_id) WHERE id = $1 RETURNING id";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, id)) == DB_OK &&
+	    (rc = name ? db_bind_text(st, 2, name, (size_t)-1) : db_bind_null(st, 2)) == DB_OK &&
+	    (rc = officer_id ? db_bind_text(st, 3, officer_id, (size_t)-1) : db_bind_null(st, 3)) ==
+	            DB_OK)
+		rc = db_step(st);
+	int found = rc == DB_ROW;
+	while (rc == DB_ROW)
+		rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc;
+	return found ? DB_OK : DB_DONE;
+}
+
+int accounts_org_zone(struct db *db, struct arena *a, int64_t org_id, const char **zone)
+{
+	static const char sql[] = "SELECT time_zone FROM organizations WHERE id = $1";
+	struct db_stmt *st;
+	int rc = DB_DONE;
+	*zone = NULL;
+	if (org_id > 0) {
+		if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+			return rc;
+		if ((rc = db_bind_int64(st, 1, org_id)) == DB_OK)
+			rc = db_step(st);
+		if (rc == DB_ROW) {
+			size_t n;
+			const char *z = db_column_text(st, 0, &n);
+			*zone = arena_strndup(a, z, n);
+			rc = *zone ? DB_OK : DB_ENOMEM;
+			if (*zone && !tz_valid(*zone))
+				rc = DB_DONE; /* an unknown zone: the deployment's instead */
 		}
 		db_finalize(st);
 	}

@@ -29,6 +29,13 @@ const char *accounts_check_slug(const char *slug);
 const char *accounts_check_org_kind(const char *kind);
 const char *accounts_check_role(const char *role);
 const char *accounts_check_state(const char *state);
+/* A POST/officer ID as typed: optional (empty is fine); otherwise at most
+ * ACCOUNTS_OFFICER_ID_MAX characters of ASCII letters, digits, spaces,
+ * hyphens, periods and slashes, with a letter or digit in it. Spaces and
+ * tabs around it are trimmed into out (at least ACCOUNTS_OFFICER_ID_MAX + 1
+ * bytes). NULL when acceptable, else the catalogue key of the problem. */
+#define ACCOUNTS_OFFICER_ID_MAX 32
+const char *accounts_check_officer_id(const char *in, char *out, size_t outlen);
 
 /* A slug from an organization's name: "Metro PD" -> "metro-pd". out holds
  * at least 65 bytes; empty when nothing usable remains. */
@@ -61,6 +68,13 @@ int accounts_is_member(struct db *db, int64_t user_id, int64_t org_id);
  * organization that lists the email's domain (the oldest, if several),
  * else the site setting deployment.time_zone, else "UTC". In arena a. */
 int accounts_zone_for_email(struct db *db, struct arena *a, const char *email, const char **zone);
+/* Changes a person's name and POST/officer ID (NULL keeps one as it is;
+ * both already checked). DB_DONE when there is no such person. */
+int accounts_user_update(struct db *db, int64_t id, const char *name, const char *officer_id);
+/* The time zone to show an organization's times in: its own when it is a
+ * known zone, else the site setting deployment.time_zone, else "UTC" (also
+ * for org_id 0). In arena a. */
+int accounts_org_zone(struct db *db, struct arena *a, int64_t org_id, const char **zone);
 /* true when at least one site admin exists (first-run detection). */
 int accounts_site_admin_exists(struct db *db, bool *exists);
 

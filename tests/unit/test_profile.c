@@ -136,7 +136,7 @@ static void test_ua_controls_and_bad_bytes(void **state)
 static void test_officer_id(void **state)
 {
 	(void)state;
-	char out[PROFILE_OFFICER_ID_MAX + 1];
+	char out[ACCOUNTS_OFFICER_ID_MAX + 1];
 	static const struct {
 		const char *in, *want, *err;
 	} cases[] = {
@@ -147,20 +147,20 @@ static void test_officer_id(void **state)
 	        {"  IL-12345/B.7 ", "IL-12345/B.7", NULL},
 	        {"Badge 4411", "Badge 4411", NULL},
 	        {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL},
-	        {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, "profile.officer_id.too_long"},
-	        {"---", NULL, "profile.officer_id.invalid"},
-	        {"./ /", NULL, "profile.officer_id.invalid"},
-	        {"<script>", NULL, "profile.officer_id.invalid"},
-	        {"A_1", NULL, "profile.officer_id.invalid"},
-	        {"A\n1", NULL, "profile.officer_id.invalid"},
-	        {"A\t1", NULL, "profile.officer_id.invalid"},
+	        {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, "officer_id.too_long"},
+	        {"---", NULL, "officer_id.invalid"},
+	        {"./ /", NULL, "officer_id.invalid"},
+	        {"<script>", NULL, "officer_id.invalid"},
+	        {"A_1", NULL, "officer_id.invalid"},
+	        {"A\n1", NULL, "officer_id.invalid"},
+	        {"A\t1", NULL, "officer_id.invalid"},
 	        {"\xC3\x9C"
 	         "1",
-	         NULL, "profile.officer_id.invalid"},
-	        {"A'1", NULL, "profile.officer_id.invalid"},
+	         NULL, "officer_id.invalid"},
+	        {"A'1", NULL, "officer_id.invalid"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *err = profile_check_officer_id(cases[i].in, out, sizeof out);
+		const char *err = accounts_check_officer_id(cases[i].in, out, sizeof out);
 		if (cases[i].err) {
 			assert_non_null(err);
 			assert_string_equal(err, cases[i].err);
@@ -171,7 +171,7 @@ static void test_officer_id(void **state)
 	}
 	/* A buffer too small for the value refuses it rather than cut it. */
 	char small[4];
-	assert_non_null(profile_check_officer_id("12345", small, sizeof small));
+	assert_non_null(accounts_check_officer_id("12345", small, sizeof small));
 }
 
 static void test_describe_agent(void **state)
@@ -287,7 +287,9 @@ static void test_user_row(void **state)
 	assert_string_equal(u.name, "Pat Doe");
 	assert_string_equal(u.officer_id, "");
 	assert_string_equal(u.status, "active");
-	CHECK(db, profile_user_update(db, id, "Pat Q. Doe", "IL-1234"));
+	CHECK(db, accounts_user_update(db, id, "Pat Q. Doe", "IL-1234"));
+	CHECK(db, accounts_user_update(db, id, NULL, NULL)); /* NULL keeps both */
+	assert_int_equal(accounts_user_update(db, id + 100, "X", NULL), DB_DONE);
 	CHECK(db, profile_password_set(db, id, "$argon2id$new"));
 	CHECK(db, profile_user_get(db, a, id, &u));
 	assert_string_equal(u.name, "Pat Q. Doe");
@@ -368,19 +370,19 @@ static void test_org_zone(void **state)
 	int64_t org = 0;
 	const char *zone = NULL;
 	CHECK(db, accounts_org_create(db, "metro-pd", "Metro PD", "law_enforcement", "IL", &org));
-	CHECK(db, profile_org_zone(db, a, 0, &zone));
+	CHECK(db, accounts_org_zone(db, a, 0, &zone));
 	assert_string_equal(zone, "UTC");
-	CHECK(db, profile_org_zone(db, a, org, &zone));
+	CHECK(db, accounts_org_zone(db, a, org, &zone));
 	assert_string_equal(zone, "America/New_York"); /* the column's default */
 	runf(db, "UPDATE organizations SET time_zone = 'America/Chicago' WHERE id = %lld",
 	     (long long)org);
-	CHECK(db, profile_org_zone(db, a, org, &zone));
+	CHECK(db, accounts_org_zone(db, a, org, &zone));
 	assert_string_equal(zone, "America/Chicago");
 	runf(db, "UPDATE organizations SET time_zone = 'Mars/Olympus' WHERE id = %lld",
 	     (long long)org);
-	CHECK(db, profile_org_zone(db, a, org, &zone));
+	CHECK(db, accounts_org_zone(db, a, org, &zone));
 	assert_string_equal(zone, "UTC");
-	CHECK(db, profile_org_zone(db, a, org + 100, &zone));
+	CHECK(db, accounts_org_zone(db, a, org + 100, &zone));
 	assert_string_equal(zone, "UTC");
 	arena_destroy(a);
 }

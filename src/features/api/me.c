@@ -96,8 +96,12 @@ int api_me_update(struct req *req)
 			                                    : NULL;
 		} else if (strcmp(key, "officer_id") == 0) {
 			officer_id = json_string_value(v);
-			bad = !officer_id ? "api.me.officer_id.invalid"
-			                  : api_check_officer_id(officer_id);
+			char checked[ACCOUNTS_OFFICER_ID_MAX + 1];
+			bad = !officer_id ||
+			                accounts_check_officer_id(officer_id, checked,
+			                                          sizeof checked)
+			        ? "api.me.officer_id.invalid"
+			        : NULL;
 		} else {
 			bad = "api.me.field.unknown";
 		}
@@ -134,7 +138,7 @@ int api_me_update(struct req *req)
 	json_decref(what);
 	int rc = detail ? db_begin_write(db) : DB_ENOMEM;
 	if (rc == DB_OK)
-		rc = api_user_update(db, req->who.user_id, clean_name, clean_officer);
+		rc = accounts_user_update(db, req->who.user_id, clean_name, clean_officer);
 	if (rc == DB_OK)
 		rc = accounts_audit(db, req, "profile.update", "user", req->who.email, "success",
 		                    detail);

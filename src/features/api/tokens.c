@@ -7,6 +7,7 @@
  * denied. */
 #include "features/api/api.h"
 
+#include "auth/accounts.h"
 #include "auth/tokens.h"
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -83,7 +84,7 @@ static int render(struct req *req, int status, json_t *values, json_t *errors, c
 	json_t *tokens = NULL;
 	int64_t now = (int64_t)time(NULL);
 	if (!db || !values || !errors ||
-	    api_zone(db, req->arena, req->who.org_id, &zone) != DB_OK ||
+	    accounts_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK ||
 	    apitoken_list(db, req->who.user_id, now, &tokens) != DB_OK) {
 		json_decref(values);
 		json_decref(errors);
@@ -216,7 +217,7 @@ int api_tokens_create(struct req *req)
 		return -1;
 	}
 	const char *zone = "UTC";
-	if (api_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
+	if (accounts_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
 		zone = "UTC";
 	json_t *created =
 	        json_pack("{s:s, s:s, s:s, s:s}", "token", token, "name", clean, "scope_label",

@@ -80,7 +80,7 @@ int profile_page(struct req *req)
 int profile_update(struct req *req)
 {
 	const char *name = req_form(req, "name"), *raw_oid = req_form(req, "officer_id");
-	char oid[PROFILE_OFFICER_ID_MAX + 1];
+	char oid[ACCOUNTS_OFFICER_ID_MAX + 1];
 	json_t *values = json_pack("{s:s, s:s}", "name", name ? name : "", "officer_id",
 	                           raw_oid ? raw_oid : "");
 	json_t *errors = json_object();
@@ -91,7 +91,7 @@ int profile_update(struct req *req)
 	}
 	profile_field_error(errors, "name", accounts_check_name(name));
 	profile_field_error(errors, "officer_id",
-	                    profile_check_officer_id(raw_oid, oid, sizeof oid));
+	                    accounts_check_officer_id(raw_oid, oid, sizeof oid));
 	if (json_object_size(errors) > 0)
 		return render_profile(req, 422, values, errors, false);
 	json_decref(values);
@@ -112,7 +112,7 @@ int profile_update(struct req *req)
 	         name_changed && oid_changed ? "," : "", oid_changed ? "\"officer_id\"" : "");
 	int rc = db_begin_write(db);
 	if (rc == DB_OK)
-		rc = profile_user_update(db, req->who.user_id, clean_name, oid);
+		rc = accounts_user_update(db, req->who.user_id, clean_name, oid);
 	if (rc == DB_OK)
 		rc = accounts_audit(db, req, "profile.update", "user", req->who.email, "success",
 		                    detail);
@@ -144,7 +144,7 @@ static int render_password(struct req *req, int status, json_t *errors, const ch
 static const char *lock_text(struct req *req, struct db *db, int64_t until)
 {
 	const char *zone = "UTC";
-	if (profile_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
+	if (accounts_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
 		zone = "UTC";
 	return profile_time_text(req, until, zone, "d MMM yyyy HH:mm zzz");
 }

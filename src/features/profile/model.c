@@ -9,32 +9,6 @@
 
 #include <string.h>
 
-const char *profile_check_officer_id(const char *in, char *out, size_t outlen)
-{
-	struct str s = str_trim(str_from(in ? in : ""));
-	bool alnum = false;
-	if (outlen == 0)
-		return "profile.officer_id.invalid";
-	out[0] = '\0';
-	if (s.len == 0)
-		return NULL;
-	if (s.len > PROFILE_OFFICER_ID_MAX || s.len >= outlen)
-		return "profile.officer_id.too_long";
-	for (size_t i = 0; i < s.len; i++) {
-		char c = s.p[i];
-		bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-		bool digit = c >= '0' && c <= '9';
-		if (!letter && !digit && c != ' ' && c != '-' && c != '.' && c != '/')
-			return "profile.officer_id.invalid";
-		alnum = alnum || letter || digit;
-	}
-	if (!alnum)
-		return "profile.officer_id.invalid";
-	memcpy(out, s.p, s.len);
-	out[s.len] = '\0';
-	return NULL;
-}
-
 /* Browsers name others in their User-Agent ("Chrome/... Safari/..."), so the
  * more specific tokens come first. */
 void profile_describe_agent(const char *ua, const char **browser, const char **os)
@@ -114,19 +88,6 @@ int profile_user_get(struct db *db, struct arena *a, int64_t id, struct profile_
 	}
 	db_finalize(st);
 	return rc;
-}
-
-int profile_user_update(struct db *db, int64_t id, const char *name, const char *officer_id)
-{
-	static const char sql[] = "UPDATE users SET name = $2, officer_id = $3 WHERE id = $1";
-	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
-		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) == DB_OK &&
-	    (rc = db_bind_text(st, 2, name, (size_t)-1)) == DB_OK)
-		rc = db_bind_text(st, 3, officer_id, (size_t)-1);
-	return finish(st, rc);
 }
 
 int profile_password_set(struct db *db, int64_t id, const char *password_hash)
@@ -216,29 +177,6 @@ int profile_sessions_end_others(struct db *db, int64_t user_id, int64_t keep_id,
 	if ((rc = db_bind_int64(st, 1, user_id)) == DB_OK)
 		rc = db_bind_int64(st, 2, keep_id);
 	return count_deleted(st, rc, ended);
-}
-
-int profile_org_zone(struct db *db, struct arena *a, int64_t org_id, const char **zone)
-{
-	static const char sql[] = "SELECT time_zone FROM organizations WHERE id = $1";
-	*zone = "UTC";
-	if (org_id == 0)
-		return DB_OK;
-	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
-		return rc;
-	rc = db_bind_int64(st, 1, org_id);
-	if (rc == DB_OK)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		const char *z = dup_col(a, st, 0);
-		rc = z ? DB_OK : DB_ENOMEM;
-		if (z && tz_valid(z))
-			*zone = z;
-	}
-	db_finalize(st);
-	return rc == DB_DONE ? DB_OK : rc;
 }
 
 int profile_reset_mails_since(struct db *db, int64_t user_id, int64_t since, int *count)

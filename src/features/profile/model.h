@@ -18,7 +18,6 @@ struct arena;
 struct auth_limits;
 struct db;
 
-#define PROFILE_OFFICER_ID_MAX 32 /* characters (ASCII, so bytes) */
 #define PROFILE_SESSIONS_MAX 100 /* sessions one page lists, most recent first */
 #define PROFILE_RESET_MAILS 3 /* reset mails one person may be sent ... */
 #define PROFILE_RESET_WINDOW (15 * 60) /* ... in this many seconds */
@@ -39,13 +38,6 @@ struct profile_session {
 	const char *user_agent; /* as session_clean_user_agent kept it */
 };
 
-/* Checks a POST/officer ID as typed: optional (empty is fine); otherwise at
- * most PROFILE_OFFICER_ID_MAX characters of ASCII letters, digits, spaces,
- * hyphens, periods and slashes, with a letter or digit in it. Spaces and
- * tabs around it are trimmed into out (at least PROFILE_OFFICER_ID_MAX + 1
- * bytes). NULL when acceptable, else the catalogue key of the problem. */
-const char *profile_check_officer_id(const char *in, char *out, size_t outlen);
-
 /* A short description of a User-Agent for the sessions page: the browser's
  * and the operating system's product names ("Firefox", "Windows"), each
  * NULL when not recognized. Product names are not translated, so they are
@@ -54,9 +46,6 @@ void profile_describe_agent(const char *ua, const char **browser, const char **o
 
 /* The user row of id, whatever its status. */
 int profile_user_get(struct db *db, struct arena *a, int64_t id, struct profile_user *out);
-
-/* Sets the user's name and POST/officer ID. */
-int profile_user_update(struct db *db, int64_t id, const char *name, const char *officer_id);
 
 /* Stores a new argon2id hash as the user's password. */
 int profile_password_set(struct db *db, int64_t id, const char *password_hash);
@@ -73,10 +62,6 @@ int profile_session_end(struct db *db, int64_t user_id, int64_t session_id);
 
 /* Ends every session of user_id but keep_id; *ended counts them. */
 int profile_sessions_end_others(struct db *db, int64_t user_id, int64_t keep_id, int *ended);
-
-/* The IANA time zone of organization org_id, for showing times; "UTC" when
- * org_id is 0, unknown, or its zone is not one ICU knows. */
-int profile_org_zone(struct db *db, struct arena *a, int64_t org_id, const char **zone);
 
 /* How many reset links were made for user_id since the time since. */
 int profile_reset_mails_since(struct db *db, int64_t user_id, int64_t since, int *count);

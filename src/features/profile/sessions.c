@@ -6,6 +6,7 @@
  * that does not exist. */
 #include "features/profile/profile.h"
 
+#include "auth/accounts.h"
 #include "auth/session.h"
 #include "core/arena.h"
 #include "core/log.h"
@@ -49,7 +50,7 @@ int profile_sessions_page(struct req *req)
 	if (!list ||
 	    profile_sessions(db, req->arena, req->who.user_id, (int64_t)time(NULL),
 	                     accounts_auth_limits(), list, &n) != DB_OK ||
-	    profile_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
+	    accounts_org_zone(db, req->arena, req->who.org_id, &zone) != DB_OK)
 		return -1;
 	json_t *items = json_array();
 	bool others = false;
