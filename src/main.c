@@ -1,4 +1,5 @@
 /* main.c — `csec COMMAND [OPTIONS]`: picks the command and hands over. */
+#include "auth/hasher.h"
 #include "cli/audit.h"
 #include "cli/cli.h"
 #include "cli/tokens.h"
@@ -22,13 +23,16 @@ static const struct {
         {"token", cli_token, "create a personal access token for the API"},
         {"routes", cli_routes, "print the route table"},
         {"version", cli_version, "print the version"},
+        /* Not for people: the password-hashing helper that serve starts. */
+        {"hash-helper", hasher_main, NULL},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: csec COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n`csec COMMAND --help` describes a command's options.\n");
 }
 

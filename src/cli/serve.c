@@ -12,6 +12,7 @@
 #include "core/str.h"
 #include "db/db.h"
 #include "db/pool.h"
+#include "auth/hasher.h"
 #include "auth/password.h"
 #include "features/accounts/accounts.h"
 #include "features/site/site.h"
@@ -358,6 +359,12 @@ int cli_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Password hashing in helper processes (auth/hasher.h); without them
+	 * it runs on the worker threads, slower for everyone else. */
+	if (hasher_start("/proc/self/exe", 0) != 0)
+		log_msg(LOG_WARN,
+		        "could not start the password-hashing helpers: hashing "
+		        "runs in the server's own threads");
 	if (workers_start(0) != 0) {
 		fprintf(stderr, "csec serve: cannot start the worker threads\n");
 		goto out;
@@ -385,6 +392,7 @@ int cli_serve(int argc, char **argv)
 out:
 	http_server_stop(server, 0);
 	workers_stop();
+	hasher_stop();
 	mail_worker_stop();
 	site_shutdown();
 	page_shutdown();
