@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -91,9 +92,8 @@ int hasher_start(const char *exe, unsigned n)
 	}
 	if (n > MAX_HELPERS)
 		n = MAX_HELPERS;
-	if (strlen(exe) >= sizeof pool.exe)
+	if (snprintf(pool.exe, sizeof pool.exe, "%s", exe) >= (int)sizeof pool.exe)
 		return -1;
-	strcpy(pool.exe, exe);
 	/* A helper that dies must not kill the server with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	for (unsigned i = 0; i < n; i++) {
