@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,9 @@ extern char **environ;
 #define MAX_STORED CRYPTO_PW_STRBYTES
 #define MAX_REQUEST (5 + MAX_STORED + HASHER_MAX_PASSWORD)
 #define MAX_ANSWER (1 + CRYPTO_PW_STRBYTES)
+/* A hash takes well under a second; a helper silent for this long is stuck
+ * and is replaced (the caller's sign-in then fails instead of hanging). */
+#define ANSWER_TIMEOUT_SECONDS 30
 
 struct helper {
 	int fd; /* -1: not running */
@@ -71,6 +75,8 @@ static int spawn_one(unsigned i)
 		log_msg(LOG_ERROR, "hasher: cannot start a helper: %s", strerror(rc));
 		return -1;
 	}
+	struct timeval tv = {.tv_sec = ANSWER_TIMEOUT_SECONDS};
+	(void)setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	pool.h[i] = (struct helper){.fd = sv[0], .pid = pid};
 	return 0;
 }
@@ -153,6 +159,7 @@ static void release(int i, bool broken)
 	pthread_mutex_lock(&pool.lock);
 	if (broken) {
 		log_msg(LOG_ERROR, "hasher: helper %d stopped answering; starting another", i);
+		(void)kill(pool.h[i].pid, SIGKILL); /* it may be stuck, not gone */
 		stop_one((unsigned)i);
 	}
 	pool.h[i].busy = false;
