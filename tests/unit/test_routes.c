@@ -89,10 +89,24 @@ static void no_anonymous_write_but_sign_in(void **state)
 	}
 }
 
+/* A path that carries a secret from a mail or a terminal ({token}) is never
+ * logged: such routes must say so. */
+static void secret_tokens_in_paths_are_never_logged(void **state)
+{
+	(void)state;
+	struct dispatch_table t;
+	app_routes(true, &t);
+	for (size_t i = 0; i < t.count; i++)
+		if (strstr(t.routes[i].pattern, "{token}") && !t.routes[i].secret_path)
+			fail_msg("%s %s holds a token but is not secret_path", t.routes[i].method,
+			         t.routes[i].pattern);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(every_route_names_a_known_permission),
+	        cmocka_unit_test(secret_tokens_in_paths_are_never_logged),
 	        cmocka_unit_test(the_check_refuses_an_unknown_permission),
 	        cmocka_unit_test(diagnostics_routes_are_off_by_default),
 	        cmocka_unit_test(no_anonymous_write_but_sign_in),
