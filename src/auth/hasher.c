@@ -64,8 +64,9 @@ static int spawn_one(unsigned i)
 	posix_spawn_file_actions_init(&fa);
 	/* dup2 clears close-on-exec on the helper's copy only. */
 	posix_spawn_file_actions_adddup2(&fa, sv[1], HELPER_FD);
-	static char helper_arg[] = "hash-helper";
-	char *argv[] = {pool.exe, helper_arg, NULL};
+	/* "csec hash-helper" in ps, whatever path started it. */
+	static char name[] = "csec", helper_arg[] = "hash-helper";
+	char *argv[] = {name, helper_arg, NULL};
 	pid_t pid;
 	int rc = posix_spawn(&pid, pool.exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -242,6 +243,7 @@ int hasher_main(int argc, char **argv)
 	/* Ends with the server, even if the server is killed outright. */
 	pid_t parent = getppid();
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	(void)prctl(PR_SET_NAME, "csec-hasher"); /* not "exe" in top and pgrep */
 	if (getppid() != parent || crypto_init() != 0)
 		return 1;
 	/* Hashing yields the CPU to the server's threads when both want it

@@ -20,7 +20,7 @@ before(async () => {
   const store = await freshStore();
   world = await seedWorld(store);
   dbPath = store.db.slice(7);
-  await execFile('sqlite3', [dbPath, "INSERT INTO org_domains (org_id, domain) SELECT id, 'metro.example' FROM organizations WHERE slug = 'metro-pd'"]);
+  await execFile('sqlite3', ['-cmd', '.timeout 5000', dbPath, "INSERT INTO org_domains (org_id, domain) SELECT id, 'metro.example' FROM organizations WHERE slug = 'metro-pd'"]);
   srv = await startServer({ store });
   browser = await openBrowser();
 });
@@ -152,7 +152,7 @@ test('ask to join with the keyboard, confirm the address, the org admin approves
   } finally {
     await v.close();
   }
-  const { stdout } = await execFile('sqlite3', [dbPath, "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'jordan@metro.example'"]);
+  const { stdout } = await execFile('sqlite3', ['-cmd', '.timeout 5000', dbPath, "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'jordan@metro.example'"]);
   assert.equal(stdout.trim(), 'trainer');
   // And Jordan signs in as a member.
   const jordan = await signIn(srv, 'jordan@metro.example', PASSWORD);

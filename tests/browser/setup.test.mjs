@@ -22,7 +22,7 @@ function assertNone(findings, what) {
 }
 
 test('the setup page: accessible when empty and with field errors; setup signs the admin in', async () => {
-  const url = srv.stdout().trim();
+  const url = (await srv.firstLine()).trim();
   assertNone(await htmlProblems(await (await fetch(url)).text(), 'setup.html'), 'html-validate on the setup page');
   const v = await visit(browser.context, url, { viewport: VIEWPORTS.phone });
   const { page } = v;

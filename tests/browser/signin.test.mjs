@@ -20,7 +20,7 @@ before(async () => {
   // A second membership, so the account page shows the organization switcher.
   r = await run(['org', 'add', '--name', 'Regional MDT', '--kind', 'coordinator', ...store.args]);
   assert.equal(r.code, 0, r.stderr);
-  await execFile('sqlite3', [store.db.slice(7), "INSERT INTO memberships (user_id, org_id, role) SELECT u.id, o.id, 'analyst' FROM users u, organizations o WHERE u.email = 'sam@county.example' AND o.slug = 'regional-mdt'"]);
+  await execFile('sqlite3', ['-cmd', '.timeout 5000', store.db.slice(7), "INSERT INTO memberships (user_id, org_id, role) SELECT u.id, o.id, 'analyst' FROM users u, organizations o WHERE u.email = 'sam@county.example' AND o.slug = 'regional-mdt'"]);
   srv = await startServer({ store });
   browser = await openBrowser();
 });

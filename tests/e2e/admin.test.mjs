@@ -21,12 +21,12 @@ async function query(text) {
       `SELECT coalesce(json_agg(t), '[]') FROM (${text}) t`]);
     return JSON.parse(stdout);
   }
-  const { stdout } = await execFile('sqlite3', ['-json', store.db.slice(7), text]);
+  const { stdout } = await execFile('sqlite3', ['-cmd', '.timeout 5000', '-json', store.db.slice(7), text]);
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 const sql = (text) => (STORE === 'postgres'
   ? execFile('psql', [store.db, '-q', '-v', 'ON_ERROR_STOP=1', '-c', text])
-  : execFile('sqlite3', [store.db.slice(7), text]));
+  : execFile('sqlite3', ['-cmd', '.timeout 5000', store.db.slice(7), text]));
 const one = async (text) => (await query(text))[0];
 
 /** The newest audit record of ACTION (with its detail parsed). */

@@ -19,7 +19,7 @@ const seen = new Set(); // every token value this file has made
 /** Runs SQL on the store; returns the rows as arrays of text fields. */
 async function sql(statement) {
   const { stdout } = store.db.startsWith('sqlite:')
-    ? await execFile('sqlite3', [store.db.slice(7), statement])
+    ? await execFile('sqlite3', ['-cmd', '.timeout 5000', store.db.slice(7), statement])
     : await execFile('psql', [store.db, '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
   return stdout.split('\n').filter((l) => l !== '').map((l) => l.split('|'));
 }

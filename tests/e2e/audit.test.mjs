@@ -15,7 +15,7 @@ const ZEROS = '0'.repeat(64);
 
 /** Runs SQL on the store with the sqlite3 or psql command-line client. */
 async function sql(store, text) {
-  if (store.db.startsWith('sqlite:')) return execFile('sqlite3', [store.db.slice(7), text]);
+  if (store.db.startsWith('sqlite:')) return execFile('sqlite3', ['-cmd', '.timeout 5000', store.db.slice(7), text]);
   return execFile('psql', [store.db, '-q', '-v', 'ON_ERROR_STOP=1', '-c', text]);
 }
 

@@ -138,7 +138,7 @@ test('backup while serving, restore refused while serving, restore after stop', 
   assert.equal((await srv.stop()).code, 0);
   // Damage the store, then restore the backup over it.
   const { execFile } = await import('./lib/server.mjs');
-  await execFile('sqlite3', [srv.db.slice(7), "UPDATE site_settings SET value = 'changed'"]);
+  await execFile('sqlite3', ['-cmd', '.timeout 5000', srv.db.slice(7), "UPDATE site_settings SET value = 'changed'"]);
   assert.notEqual(await storeSnapshot(srv), before);
   const r = await run(['restore', file, ...srv.store.args]);
   assert.equal(r.code, 0, r.stderr);

@@ -18,7 +18,7 @@ let srv, store, world;
 /** Runs SQL on the test's store; the rows as text (columns split by |). */
 async function sql(statement, db = store.db) {
   const { stdout } = db.startsWith('sqlite:')
-    ? await execFile('sqlite3', [db.slice(7), statement])
+    ? await execFile('sqlite3', ['-cmd', '.timeout 5000', db.slice(7), statement])
     : await execFile('psql', [db, '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
   return stdout.trim();
 }

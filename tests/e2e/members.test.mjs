@@ -31,7 +31,7 @@ after(async () => {
 async function query(statement) {
   let out;
   if (store.db.startsWith('sqlite:')) {
-    ({ stdout: out } = await execFile('sqlite3', ['-batch', '-noheader', '-separator', '\t', store.db.slice(7), statement]));
+    ({ stdout: out } = await execFile('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '\t', store.db.slice(7), statement]));
   } else {
     ({ stdout: out } = await execFile('psql', [store.db, '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', statement]));
   }

@@ -10,7 +10,7 @@ const PASSWORD = 'harbor lights at nine 3';
 let srv, store;
 
 async function sql(statement) {
-  if (store.db.startsWith('sqlite:')) await execFile('sqlite3', [store.db.slice(7), statement]);
+  if (store.db.startsWith('sqlite:')) await execFile('sqlite3', ['-cmd', '.timeout 5000', store.db.slice(7), statement]);
   else await execFile('psql', [store.db, '-q', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
 }
 

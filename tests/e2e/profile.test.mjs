@@ -33,7 +33,7 @@ after(async () => {
 /** Runs SQL on the store; returns the rows as arrays of text. */
 async function sql(statement) {
   const { stdout } = store.db.startsWith('sqlite:')
-    ? await execFile('sqlite3', ['-separator', '\t', store.db.slice(7), statement])
+    ? await execFile('sqlite3', ['-cmd', '.timeout 5000', '-separator', '\t', store.db.slice(7), statement])
     : await execFile('psql', [store.db, '-q', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
   return stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }

@@ -24,7 +24,7 @@ function submit(url, origin, nonce, fields) {
 test('the setup URL creates the first site admin and organization, once', async () => {
   const srv = await startServer();
   try {
-    const url = srv.stdout().trim();
+    const url = (await srv.firstLine()).trim();
     assert.match(url, new RegExp(`^${srv.url}/setup/[A-Za-z0-9_-]{43}$`), 'the URL alone on stdout');
     const form = await csrfFor(url);
     assert.equal(form.status, 200);

@@ -86,6 +86,13 @@ export async function startServer({ args = [], env = {}, diagnostics = true, sto
     logs: () => lines.map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } }),
     rawLogs: () => lines.slice(),
     stdout: () => out,
+    /** Resolves to stdout once it holds a whole line (the server may have
+     * written it before "listening", but the pipe is read separately). */
+    async firstLine(ms = 10000) {
+      const until = Date.now() + ms;
+      while (!out.includes('\n') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      return out;
+    },
     async stop(signal = 'SIGTERM') {
       proc.ref(); // waiting for its exit must keep this process alive
       if (exitCode === null) proc.kill(signal);
@@ -106,7 +113,7 @@ export async function startServer({ args = [], env = {}, diagnostics = true, sto
 /** Everything the store holds, as text, to prove a request changed nothing. */
 export async function storeSnapshot(server) {
   if (server.db.startsWith('sqlite:')) {
-    const { stdout } = await execFile('sqlite3', [server.db.slice(7), '.dump']);
+    const { stdout } = await execFile('sqlite3', ['-cmd', '.timeout 5000', server.db.slice(7), '.dump']);
     return stdout;
   }
   const { stdout } = await execFile('pg_dump', ['--data-only', '--no-owner', server.db]);
@@ -133,7 +140,7 @@ export function setCookies(res) {
  */
 export async function sql(store, text) {
   const out = store.db.startsWith('sqlite:')
-    ? (await execFile('sqlite3', ['-batch', '-noheader', '-separator', '\t', store.db.slice(7), text])).stdout
+    ? (await execFile('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '\t', store.db.slice(7), text])).stdout
     : (await execFile('psql', [store.db, '-X', '-q', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', text])).stdout;
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
