@@ -214,8 +214,10 @@ int hasher_hash(const char *pw, size_t len, char out[CRYPTO_PW_STRBYTES])
 	ssize_t n = ask('H', NULL, pw, len, ans);
 	if (n == -2)
 		return -E2BIG;
+	if (n < 0)
+		return -ENOSYS; /* no helper answered: the caller hashes in place */
 	if (n < 2 || ans[0] != '0' || (size_t)(n - 1) >= CRYPTO_PW_STRBYTES)
-		return n < 0 ? -EIO : -ENOMEM;
+		return -ENOMEM;
 	memcpy(out, ans + 1, (size_t)(n - 1));
 	out[n - 1] = '\0';
 	return 0;
@@ -227,6 +229,10 @@ int hasher_verify(const char *stored, const char *pw, size_t len)
 		return -ENOSYS;
 	char ans[MAX_ANSWER + 1];
 	ssize_t n = ask('V', stored, pw, len, ans);
+	/* No helper answered: the caller checks in place, so a broken helper
+	 * never turns a right password into a failed (and counted) sign-in. */
+	if (n == -1)
+		return -ENOSYS;
 	return n >= 1 && ans[0] == '0' ? 0 : -1;
 }
 

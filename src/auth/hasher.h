@@ -29,10 +29,10 @@ int hasher_start(const char *exe, unsigned n);
 /* Closes the helpers' sockets (they exit at end of file) and reaps them. */
 void hasher_stop(void);
 
-/* With helpers started: the hash of pw into out (0; -ENOMEM, -E2BIG, or
- * -EIO when no helper could answer), or the check of pw against stored (0
- * when it matches, -1 when not or on any failure). Without helpers both
- * answer -ENOSYS, and the caller hashes in place. */
+/* With helpers started: the hash of pw into out (0; -ENOMEM, -E2BIG), or
+ * the check of pw against stored (0 when it matches, -1 when not). Without
+ * helpers, or when none could answer, both return -ENOSYS and the caller
+ * hashes in place. */
 int hasher_hash(const char *pw, size_t len, char out[CRYPTO_PW_STRBYTES]);
 int hasher_verify(const char *stored, const char *pw, size_t len);
 
