@@ -5,6 +5,7 @@
  * meant to be slow: the figure is reported, not judged. */
 #include "auth/password.h"
 #include "core/crypto.h"
+#include "core/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int count = argc > 1 ? atoi(argv[1]) : 5;
-	if (count < 1 || count > 50) {
+	int64_t count = 5;
+	if (argc > 1 && str_to_i64(str_from(argv[1]), 1, 50, &count) != 0) {
 		fprintf(stderr, "usage: hash [COUNT 1..50]\n");
 		return 2;
 	}

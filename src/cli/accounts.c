@@ -22,7 +22,6 @@ struct opts {
 	struct cli_store store;
 	const char *name, *kind, *state, *slug, *email, *org, *role, *secret_file;
 	bool password_stdin;
-	char secret_buf[4200];
 };
 
 /* The message texts CLI users see are the portal's own, from the catalogue,
@@ -117,25 +116,6 @@ static int read_password(char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-/* Opens the store (migrated) and loads the deployment secret for audit. */
-static struct db *open_store(struct opts *o, uint8_t key[CRYPTO_KEY_BYTES])
-{
-	char err[512];
-	if (crypto_init() != 0 || cli_store_resolve(&o->store) != 0)
-		return NULL;
-	if (!o->secret_file)
-		o->secret_file = getenv("CSEC_SECRET_FILE");
-	if (!o->secret_file || !o->secret_file[0]) {
-		snprintf(o->secret_buf, sizeof o->secret_buf, "%s/secret.key", o->store.data);
-		o->secret_file = o->secret_buf;
-	}
-	if (secret_load(o->secret_file, 1, key, err, sizeof err) != 0) {
-		fprintf(stderr, "csec: %s\n", err);
-		return NULL;
-	}
-	return cli_store_open(&o->store, true);
-}
-
 static int audit_cli(struct db *db, const uint8_t key[CRYPTO_KEY_BYTES], const char *action,
                      int64_t org_id, const char *type, const char *target)
 {
@@ -191,7 +171,7 @@ static int org_add(int argc, char **argv)
 		fprintf(stderr, "csec org add: %s\n", explain(bad));
 		return 2;
 	}
-	struct db *db = open_store(&o, key);
+	struct db *db = cli_store_open_keyed(&o.store, o.secret_file, key);
 	if (!db)
 		return 1;
 	int64_t id = 0;
@@ -244,7 +224,7 @@ static int user_add(const char *cmd, int argc, char **argv, bool site_admin)
 	}
 	if (crypto_init() != 0 || password_init() != 0 || take_password(hash) != 0)
 		return 1;
-	struct db *db = open_store(&o, key);
+	struct db *db = cli_store_open_keyed(&o.store, o.secret_file, key);
 	if (!db)
 		return 1;
 	int64_t org_id = 0, user_id = 0;

@@ -5,6 +5,7 @@
 #define CSEC_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct db;
@@ -39,6 +40,12 @@ int cli_store_resolve(struct cli_store *s);
 /* Opens the store and brings its schema up to date, printing progress.
  * Returns the connection or NULL after printing why. */
 struct db *cli_store_open(const struct cli_store *s, bool migrate);
+
+/* For commands that write audit records: resolves the store, loads the
+ * deployment secret into key (from secret_file, else CSEC_SECRET_FILE,
+ * else <data>/secret.key, created when missing) and opens the store,
+ * migrated. The connection, or NULL after printing why. */
+struct db *cli_store_open_keyed(struct cli_store *s, const char *secret_file, uint8_t key[32]);
 
 /* While the store has no site admin, makes a one-time setup URL under
  * public_url and prints it alone on standard output (with an explanation on

@@ -4,6 +4,8 @@
 
 #include "auth/accounts.h"
 #include "auth/setup.h"
+#include "core/crypto.h"
+#include "core/secret.h"
 #include "db/db.h"
 #include "db/migrate.h"
 
@@ -150,4 +152,22 @@ int cli_print_setup_url(struct db *db, const char *public_url)
 	printf("%s/setup/%s\n", public_url, token);
 	fflush(stdout);
 	return 1;
+}
+
+struct db *cli_store_open_keyed(struct cli_store *s, const char *secret_file, uint8_t key[32])
+{
+	char err[512], path[4200];
+	if (crypto_init() != 0 || cli_store_resolve(s) != 0)
+		return NULL;
+	if (!secret_file)
+		secret_file = getenv("CSEC_SECRET_FILE");
+	if (!secret_file || !secret_file[0]) {
+		snprintf(path, sizeof path, "%s/secret.key", s->data);
+		secret_file = path;
+	}
+	if (secret_load(secret_file, 1, key, err, sizeof err) != 0) {
+		fprintf(stderr, "csec: %s\n", err);
+		return NULL;
+	}
+	return cli_store_open(s, true);
 }

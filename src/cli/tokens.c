@@ -25,7 +25,6 @@
 struct opts {
 	struct cli_store store;
 	const char *user, *name, *expires, *scope, *secret_file;
-	char secret_buf[4200];
 };
 
 /* The catalogue's keys, explained for the shell (the CLI loads no
@@ -115,25 +114,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Opens the store (migrated) and loads the deployment secret for audit. */
-static struct db *open_store(struct opts *o, uint8_t key[CRYPTO_KEY_BYTES])
-{
-	char err[512];
-	if (crypto_init() != 0 || cli_store_resolve(&o->store) != 0)
-		return NULL;
-	if (!o->secret_file)
-		o->secret_file = getenv("CSEC_SECRET_FILE");
-	if (!o->secret_file || !o->secret_file[0]) {
-		snprintf(o->secret_buf, sizeof o->secret_buf, "%s/secret.key", o->store.data);
-		o->secret_file = o->secret_buf;
-	}
-	if (secret_load(o->secret_file, 1, key, err, sizeof err) != 0) {
-		fprintf(stderr, "csec: %s\n", err);
-		return NULL;
-	}
-	return cli_store_open(&o->store, true);
-}
-
 static int audit_cli(struct db *db, const uint8_t key[CRYPTO_KEY_BYTES], const char *type,
                      const char *target, const char *outcome, json_t *detail)
 {
@@ -194,7 +174,7 @@ static int create(int argc, char **argv)
 		return 2;
 	}
 	struct arena *a = arena_create(64 * 1024);
-	struct db *db = a ? open_store(&o, key) : NULL;
+	struct db *db = a ? cli_store_open_keyed(&o.store, o.secret_file, key) : NULL;
 	if (!db) {
 		arena_destroy(a);
 		return 1;
