@@ -2,7 +2,8 @@
 # installs what is missing and starts the portal; `make check` runs every test.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl icu-i18n
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl icu-i18n \
+           yaml-0.1 libcmark-gfm libzip pangocairo
 BUILD   ?= build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -13,12 +14,13 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
            -D_FORTIFY_SOURCE=2 -fPIE -Isrc -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# cmark-gfm's extensions (tables, autolinks, strikethrough) ship no .pc file.
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread -lm
 
 SRCS    := $(shell find src -name '*.c' | sort)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
 OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBSRCS))
-EMBEDS  := $(shell find web src/db/migrations -type f 2>/dev/null | sort)
+EMBEDS  := $(shell find web src/db/migrations content -type f 2>/dev/null | sort)
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
