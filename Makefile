@@ -14,8 +14,7 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
            -D_FORTIFY_SOURCE=2 -fPIE -Isrc -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-# cmark-gfm's extensions (tables, autolinks, strikethrough) ship no .pc file.
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 SRCS    := $(shell find src -name '*.c' | sort)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
