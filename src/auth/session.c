@@ -174,14 +174,23 @@ static const char *dup_col(struct arena *a, struct db_stmt *st, int col)
 	return arena_strndup(a, v, n);
 }
 
+static const char *dup_nullable(struct arena *a, struct db_stmt *st, int col, bool *failed)
+{
+	if (db_column_is_null(st, col))
+		return NULL;
+	const char *v = dup_col(a, st, col);
+	*failed |= v == NULL;
+	return v;
+}
+
 int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
-                 const struct auth_limits *l, struct principal *who)
+                 const struct auth_limits *l, struct principal *who, struct site_values *site)
 {
 	static const char sql[] =
 	        "SELECT s.id, s.created_at, s.last_seen_at, u.id, u.email, u.name, u.site_admin, "
 	        "u.status, s.active_org_id, o.name, m.role, "
 	        "CASE WHEN " MFA_REQUIRED_SQL("u") " AND NOT " MFA_ENABLED_SQL(
-	                "u") " THEN 1 ELSE 0 END "
+	                "u") " THEN 1 ELSE 0 END, " SITE_VALUES_COLUMNS " "
 	                     "FROM sessions s JOIN users u ON u.id = s.user_id "
 	                     "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = "
 	                     "'active' "
@@ -224,6 +233,12 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 		}
 		who->must_enrol = db_column_int64(st, 11) != 0;
 		memcpy(who->token_hash, hash, sizeof who->token_hash);
+		if (site) {
+			bool failed = false;
+			site->name = dup_nullable(a, st, 12, &failed);
+			site->support = dup_nullable(a, st, 13, &failed);
+			site->loaded = !failed;
+		}
 	}
 	db_finalize(st);
 	if (expired) {

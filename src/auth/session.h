@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "auth/principal.h"
+#include "db/settings.h"
 
 struct arena;
 struct db;
@@ -52,11 +53,13 @@ int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *c
 
 /* Finds the live session for token and fills who (strings in a), with
  * must_enrol set when MFA is required and not set up (the rule of
- * mfa_required, in the same statement: one query per signed-in request).
+ * mfa_required, in the same statement: one query per signed-in request),
+ * and site with the settings every page shows (same statement again), when
+ * site is not NULL.
  * Returns 0 when found; DB_DONE when unknown, expired (it is then deleted) or its
  * user is no longer active; a negative DB code on failure. */
 int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
-                 const struct auth_limits *l, struct principal *who);
+                 const struct auth_limits *l, struct principal *who, struct site_values *site);
 
 /* Ends one session (by token hash), or every session of a user. */
 int session_delete(struct db *db, const char *token_hash);

@@ -4,9 +4,25 @@
 #ifndef CSEC_DB_SETTINGS_H
 #define CSEC_DB_SETTINGS_H
 
+#include <stdbool.h>
+
 #include "db/db.h"
 
 struct arena;
+
+/* The settings every page shows: the deployment's name and its support
+ * contact (NULL when unset). loaded: already read during this request. */
+struct site_values {
+	bool loaded;
+	const char *name, *support;
+};
+
+/* The same two values as two columns, for a statement that reads something
+ * else anyway (the session lookup), so that a signed-in page reads the store
+ * once rather than twice. */
+#define SITE_VALUES_COLUMNS                                                                        \
+	"(SELECT value FROM site_settings WHERE key = 'deployment.name'), "                        \
+	"(SELECT value FROM site_settings WHERE key = 'support.contact')"
 
 /* Reads setting key into arena memory. Returns 0 with *out set, or with
  * *out NULL when the key is absent; a negative DB code on failure. */

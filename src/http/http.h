@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "core/buf.h"
 #include "core/net.h"
+#include "db/settings.h"
 #include "http/form.h"
 
 #define HTTP_MAX_PARAMS 8
@@ -78,6 +79,7 @@ struct req {
 	unsigned nparams;
 	struct resp resp;
 	struct principal who; /* anonymous until cfg->authenticate fills it */
+	struct site_values site; /* filled by the session lookup; else by the page */
 	int64_t start_us;
 	bool cookies_parsed;
 	struct form cookies;

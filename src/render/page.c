@@ -258,8 +258,8 @@ static void release_json(void *p)
  * default name when the store does not answer, so error pages still work. */
 static json_t *site_object(struct req *req)
 {
-	const char *name = NULL, *support = NULL;
-	struct db *db = db_pool_get();
+	const char *name = req->site.name, *support = req->site.support;
+	struct db *db = req->site.loaded ? NULL : db_pool_get();
 	if (db && db_settings_for_pages(db, req->arena, &name, &support) != DB_OK)
 		name = support = NULL;
 	if (!name || !name[0])

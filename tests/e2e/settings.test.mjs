@@ -71,6 +71,10 @@ test('good values are saved, shown on every page, and audited by key', async () 
   assert.match(page, /A password is saved/);
   assert.doesNotMatch(page, /mail secret 77/);
   assert.match(await (await fetch(srv.url + '/')).text(), /State CSEC Response Portal/);
+  // A signed-in page reads the settings with the session, in one statement.
+  const signedIn = await (await admin.fetch('/account')).text();
+  assert.match(signedIn, /State CSEC Response Portal/);
+  assert.match(signedIn, /help@portal\.example\.org/);
   const [row] = await sql(srv, "SELECT actor, detail FROM audit_log WHERE action = 'site.settings' ORDER BY seq DESC LIMIT 1");
   assert.equal(row[0], world.admin);
   const detail = JSON.parse(row[1]);

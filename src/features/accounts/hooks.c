@@ -115,7 +115,8 @@ int accounts_authenticate(struct req *req)
 		return -1;
 	int64_t now = (int64_t)time(NULL);
 	int rc = bearer ? apitoken_authenticate(db, req->arena, bearer, now, &req->who)
-	                : session_load(db, req->arena, cookie, now, &accounts_limits, &req->who);
+	                : session_load(db, req->arena, cookie, now, &accounts_limits, &req->who,
+	                               &req->site);
 	if (rc == DB_DONE) {
 		memset(&req->who, 0, sizeof req->who);
 		return bearer ? refuse_token(req) : 0;
