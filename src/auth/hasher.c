@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -253,15 +252,12 @@ int hasher_main(int argc, char **argv)
 	(void)prctl(PR_SET_NAME, "csec-hasher"); /* not "exe" in top and pgrep */
 	if (getppid() != parent || crypto_init() != 0)
 		return 1;
-	/* Hashing yields the CPU to the server's threads whenever both want it:
-	 * under SCHED_IDLE a thread that wakes to answer a page preempts the
-	 * helper at once, where a niced helper kept the CPU until the next
-	 * scheduler tick (make bench: p99 of a cheap page under sign-ins). On
-	 * an idle machine the helper still runs at full speed. Best effort:
-	 * without it, a lower nice value. */
-	const struct sched_param idle = {.sched_priority = 0};
-	if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0)
-		(void)setpriority(PRIO_PROCESS, 0, 10);
+	/* Hashing yields the CPU to the server's threads when both want it
+	 * (best effort, as for the slow-work threads). Not SCHED_IDLE: it did
+	 * not lower a cheap page's p99 under sign-ins (the hash's memory sweep
+	 * did that, see core/crypto.h), and it could starve sign-ins on a busy
+	 * machine. */
+	(void)setpriority(PRIO_PROCESS, 0, 10);
 	uint8_t req[MAX_REQUEST + 1];
 	char ans[MAX_ANSWER];
 	for (;;) {
