@@ -8,7 +8,9 @@
 
 #include <string.h>
 
-enum who { ANYONE, SIGNED_IN, ORG_ROLES, SITE_ADMIN };
+/* ORG_ROLES_OR_SITE_ADMIN: the roles in their active organization, and
+ * site admins whatever their memberships. */
+enum who { ANYONE, SIGNED_IN, ORG_ROLES, SITE_ADMIN, ORG_ROLES_OR_SITE_ADMIN };
 
 #define R(x) (1u << POLICY_ROLE_##x)
 
@@ -37,6 +39,13 @@ static const struct row table[] = {
          "site admins: the site settings (name, support contact, mail)"},
         {"audit.read", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
          "site admins: the audit log, and its export"},
+        {"content.edit", ORG_ROLES_OR_SITE_ADMIN, R(EDITOR), POLICY_SCOPE_ALL,
+         "editors and site admins: the shared pages of the content pack (edit, history, roll "
+         "back, publish)"},
+        {"content.org.write", ORG_ROLES, R(ORG_ADMIN) | R(LEADER), POLICY_SCOPE_ORG,
+         "org admins and leaders: their active organization's own private pages"},
+        {"content.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: content packs (upload, versions, roll back, record a review)"},
         {"diagnostics", ANYONE, 0, POLICY_SCOPE_NONE,
          "anyone, and only when the server runs with --diagnostics"},
 };
@@ -101,6 +110,13 @@ bool policy_allows(const char *permission, const struct principal *who)
 	}
 	case SITE_ADMIN:
 		return who && who->authenticated && who->site_admin;
+	case ORG_ROLES_OR_SITE_ADMIN:
+		if (who && who->authenticated && who->site_admin)
+			return true;
+		if (!who || !who->authenticated || who->org_id <= 0)
+			return false;
+		int role = policy_role(who->role);
+		return role >= 0 && (r->roles & (1u << role)) != 0;
 	}
 	return false;
 }
@@ -115,8 +131,8 @@ bool policy_describe(const char *permission, struct policy_row *out)
 	        .who = r->text,
 	        .anyone = r->who == ANYONE,
 	        .signed_in = r->who == SIGNED_IN,
-	        .site_admin = r->who == SITE_ADMIN,
-	        .roles = r->who == ORG_ROLES ? r->roles : 0,
+	        .site_admin = r->who == SITE_ADMIN || r->who == ORG_ROLES_OR_SITE_ADMIN,
+	        .roles = r->who == ORG_ROLES || r->who == ORG_ROLES_OR_SITE_ADMIN ? r->roles : 0,
 	        .scope = scope_names[r->scope],
 	};
 	return true;

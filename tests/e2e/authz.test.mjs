@@ -74,7 +74,7 @@ function expected(r, actor) {
   if (p.anyone) return 'allow';
   if (actor === 'anonymous') return 'unauth';
   if (p.signed_in) return 'allow';
-  if (p.site_admin) return actor === 'site_admin' ? 'allow' : 'deny';
+  if (p.site_admin && actor === 'site_admin') return 'allow';
   return p.roles.includes(actor) ? 'allow' : 'deny';
 }
 
