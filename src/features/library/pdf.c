@@ -1563,6 +1563,7 @@ static void toc_line(struct ctx *c, const struct toc_entry *e, const char *label
 			g_object_unref(nl);
 			/* Leaders on a fixed grid, so the dots of all lines align. */
 			set_rgb(c->cr, COLOR_MUTED);
+			cairo_new_path(c->cr);
 			for (double dx = MARGIN_X + 6 * (double)(int)((end + 8 - MARGIN_X) / 6 + 1);
 			     dx < nx - 6; dx += 6) {
 				cairo_arc(c->cr, dx, base - 0.6, 0.55, 0, 2 * G_PI);
