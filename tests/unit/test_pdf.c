@@ -532,6 +532,17 @@ static void sample_guide_reads_back(void **state)
 	        "Practice note 4.1",
 	        "Notes and sources",
 	};
+	/* pdftohtml -xml shows the outline (bookmarks) and the links. */
+	char cmd[512], *err;
+	snprintf(cmd, sizeof cmd, "pdftohtml -xml -stdout -i -q '%s'", path);
+	char *xml = run(cmd, &err);
+	assert_string_equal(err, "");
+	free(err);
+	assert_non_null(strstr(xml, "<item page=\"2\">Contents</item>"));
+	assert_non_null(strstr(xml, "<a href=\"https://uscode.house.gov/\""));
+	assert_non_null(strstr(xml, "<a href=\"mailto:lead@agency.example\""));
+	assert_non_null(
+	        strstr(xml, "<a href=\"https://portal.example.org/resources/national-hotlines\""));
 	int last = 0;
 	for (size_t i = 0; i < sizeof entries / sizeof *entries; i++) {
 		int pg = toc_page(toc, entries[i]);
@@ -542,11 +553,15 @@ static void sample_guide_reads_back(void **state)
 		if (!strstr(t, entries[i]))
 			fail_msg("\"%s\" is not on page %d, as the contents say", entries[i], pg);
 		free(t);
+		char item[256];
+		snprintf(item, sizeof item, "<item page=\"%d\">%s</item>", pg, entries[i]);
+		if (!strstr(xml, item))
+			fail_msg("the outline lacks %s", item);
 	}
 	free(toc);
+	free(xml);
 
 	/* The fonts of the Debian packages, embedded as subsets. */
-	char cmd[512], *err;
 	snprintf(cmd, sizeof cmd, "pdffonts '%s'", path);
 	char *fonts = run(cmd, &err);
 	assert_string_equal(err, "");

@@ -200,6 +200,9 @@ static const char *clean(struct ctx *c, const char *s, size_t max)
 		return "";
 	size_t n = strnlen(s, max);
 	gchar *v = g_utf8_make_valid(s, (gssize)n);
+	for (char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' '; /* one line, no boxes of hex digits */
 	char *r = arena_strdup(c->a, v);
 	g_free(v);
 	if (!r) {
@@ -653,7 +656,15 @@ static bool append_text(GString *t, const char *s, size_t n, size_t *run)
 			g_string_append(t, "\xe2\x80\xa6");
 			return false;
 		}
-		if (*s == ' ' || *s == '\n' || *s == '\t') {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			/* Control characters would print as boxes of hex digits. */
+			if (*s == '\n' || *s == '\t')
+				g_string_append_c(t, *s == '\t' ? ' ' : '\n');
+			*run = 0;
+			s = next;
+			continue;
+		}
+		if (*s == ' ') {
 			*run = 0;
 		} else if (++*run >= MAX_RUN) {
 			g_string_append(t, ZWSP);
@@ -1070,7 +1081,8 @@ static void list(struct ctx *c, cmark_node *n, int depth)
 		double x = c->x, w = c->w;
 		c->x += indent;
 		c->w -= indent;
-		push_marker(c, mark, BODY_SIZE, c->x - 5);
+		if (indent > 0) /* deeper, there is no room left for it */
+			push_marker(c, mark, BODY_SIZE, c->x - 5);
 		blocks(c, item, depth + 1, tight);
 		if (c->n_markers) { /* an empty item: its marker alone */
 			struct inl in;
