@@ -983,6 +983,9 @@ static void toc_mark(struct ctx *c, enum toc_kind kind, double y)
 	if (!c->measured) {
 		e->page = c->page;
 		e->y = y;
+	} else if (e->page != c->page) {
+		if (!c->err)
+			c->err = -EIO; /* the drawing pass went astray: the contents would lie */
 	}
 }
 
@@ -1683,7 +1686,9 @@ static void notes(struct ctx *c)
 	for (size_t p = 0; p < c->doc->n_parts && !c->err; p++) {
 		const struct pdf_part *pp = &c->doc->parts[p];
 		const struct part_doc *pd = &c->parts[p];
-		size_t ns = pp->n_sources < PDF_MAX_SOURCES ? pp->n_sources : PDF_MAX_SOURCES;
+		size_t ns = !pp->sources                  ? 0
+		        : pp->n_sources < PDF_MAX_SOURCES ? pp->n_sources
+		                                          : PDF_MAX_SOURCES;
 		if (!pd->n_notes && !ns)
 			continue;
 		char n[16];
