@@ -3,6 +3,7 @@
  * store (import, export, versions, rollback) live in cli/content_store.c and
  * are listed in the table below. */
 #include "cli/cli.h"
+#include "cli/content_store.h"
 
 #include "core/arena.h"
 #include "features/library/pack.h"
@@ -14,14 +15,17 @@
 
 static int content_validate(int argc, char **argv);
 
-/* One line per subcommand; the functions of other files are declared in
- * cli/cli.h. */
+/* One line per subcommand; the store's are declared in cli/content_store.h. */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } subcommands[] = {
         {"validate", content_validate, "check a pack and print every problem"},
+        {"import", cli_content_import, "import a pack as a new version (validated first)"},
+        {"export", cli_content_export, "write the active pack back to a directory"},
+        {"versions", cli_content_versions, "list the imported versions"},
+        {"rollback", cli_content_rollback, "make an earlier version active again"},
 };
 
 static void usage(FILE *out)
