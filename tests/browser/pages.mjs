@@ -66,4 +66,8 @@ export const pages = [
   { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
   // settings
   { name: 'site-settings', path: '/admin/settings', status: 200, as: 'site_admin' },
+  // library-admin
+  { name: 'admin-content', path: '/admin/content', status: 200, as: 'site_admin' },
+  { name: 'admin-content-done', path: '/admin/content?done=imported', status: 200, as: 'site_admin' },
+  { name: 'admin-content-rollback', path: '/admin/content/rollback?version=1', status: 200, as: 'site_admin' },
 ];
