@@ -15,9 +15,12 @@ struct library_version;
 struct pack_problems;
 
 /* The memory one upload, import or download may use, in an arena of its own
- * (freed with the request): the request's arena is capped well below what
- * a pack of PACK_MAX_TOTAL_BYTES needs once unpacked and rendered. */
-#define LIBRARY_ADMIN_WORK_MAX (192u * 1024 * 1024)
+ * (freed with the request): the request's arena (64 MiB) is far below what
+ * a pack needs once unpacked, checked and rendered, about twelve times its
+ * size (measured: 134 MiB for 10.9 MiB of Markdown). This cap lets a pack
+ * of about 20 MiB through; a bigger one is refused with a message that
+ * names `csec content import`, which has no such cap. */
+#define LIBRARY_ADMIN_WORK_MAX (256u * 1024 * 1024)
 
 /* A fresh work arena, destroyed with the request; NULL when out of memory. */
 struct arena *library_admin_work_arena(struct req *req);

@@ -71,7 +71,15 @@ static int render_refused(struct req *req, int status, const char *error, json_t
 	            : -1;
 }
 
-enum checked { CHECKED_OK, CHECKED_PROBLEMS, CHECKED_UNREADABLE };
+enum checked { CHECKED_OK, CHECKED_PROBLEMS, CHECKED_UNREADABLE, CHECKED_TOO_BIG };
+
+/* Out of memory in the work arena, past half its cap: the pack needs more
+ * than a request may use (reading, checking and rendering a pack take
+ * about twelve times its size), not a failure of the server. */
+static bool work_full(struct arena *work, int rc)
+{
+	return (rc == -ENOMEM || rc == DB_ENOMEM) && arena_used(work) > LIBRARY_ADMIN_WORK_MAX / 2;
+}
 
 /* Reads, checks and imports (or, with LIBRARY_IF_DRYRUN, tries) the pack in
  * the .zip: *out says how it went, problems go to pr. 0, or a negative
@@ -84,6 +92,10 @@ static int check_and_import(struct arena *work, struct db *db, const struct libr
 	size_t n = 0;
 	*out = CHECKED_PROBLEMS;
 	int rc = pack_files_from_zip(work, zip, len, &files, &n, pr);
+	if (work_full(work, rc)) {
+		*out = CHECKED_TOO_BIG;
+		return 0;
+	}
 	if (rc == -ENOMEM)
 		return rc;
 	if (pr->n > 0)
@@ -93,6 +105,10 @@ static int check_and_import(struct arena *work, struct db *db, const struct libr
 		return 0;
 	}
 	rc = pack_load(work, files, n, pack, pr);
+	if (work_full(work, rc)) {
+		*out = CHECKED_TOO_BIG;
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	if (pr->n > 0)
@@ -101,6 +117,10 @@ static int check_and_import(struct arena *work, struct db *db, const struct libr
 	                    pr, res);
 	if (rc == LIBRARY_EINVALID && pr->n > 0)
 		return 0;
+	if (work_full(work, rc)) {
+		*out = CHECKED_TOO_BIG;
+		return 0;
+	}
 	if (rc != DB_OK)
 		return rc < 0 ? rc : DB_ERR;
 	*out = CHECKED_OK;
@@ -189,6 +209,9 @@ int library_admin_upload(struct req *req)
 	}
 	if (how == CHECKED_UNREADABLE)
 		return render_refused(req, 422, "content_admin.upload.unreadable", NULL, 0, name);
+	if (how == CHECKED_TOO_BIG)
+		return render_refused(req, 413, "content_admin.upload.too_big_to_check", NULL, 0,
+		                      name);
 	if (how == CHECKED_PROBLEMS) {
 		size_t more = 0;
 		json_t *list = library_admin_problems(&pr, &more);
@@ -256,8 +279,10 @@ int library_admin_import(struct req *req)
 		return list ? render_refused(req, 422, NULL, list, more, up.name) : -1;
 	}
 	log_msg(LOG_INFO,
-	        "content: imported %s %s from an upload (%zu added, %zu changed, %zu kept)",
-	        res.pack, res.version, res.added, res.updated, res.waiting);
+	        "content: imported %s %s from an upload (%zu added, %zu changed, %zu kept; "
+	        "%zu KiB of working memory)",
+	        res.pack, res.version, res.added, res.updated, res.waiting,
+	        arena_used(work) / 1024);
 	return http_redirect(req, 303, "/admin/content?done=imported");
 }
 
