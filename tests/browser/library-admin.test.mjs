@@ -85,11 +85,17 @@ test('uploading a pack: problems listed, then a good pack summed up and imported
     assert.match(await alert.locator('li').first().innerText(), /^guide\/[^:]+\.md:\d+: /);
     await checkPage(page, res, 'admin-content-problems');
 
-    await page.getByLabel('The pack (.zip)').setInputFiles({ name: 'metro.zip', mimeType: 'application/zip', buffer: pack('2027.1.2') });
+    await page.getByLabel('The pack (.zip)').setInputFiles({ name: 'metro.zip', mimeType: 'application/zip', buffer: pack('2027.1.2', (f) => {
+      // One page removed, one added: the summary names them.
+      const gone = f.pop();
+      f.push({ name: 'guide/07-added.md', data: f[1].data.replace(/^slug: .*$/m, 'slug: added-page').replace(/^title: .*$/m, 'title: "An added page"') });
+      return gone;
+    }) });
     await page.getByRole('button', { name: 'Check the pack' }).focus();
     res = (await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]))[0];
     assert.equal(await page.locator('h1').innerText(), 'Import this pack?');
     assert.match(await page.locator('main').innerText(), /It replaces version 2026\.11\.28/);
+    assert.match(await page.locator('main').innerText(), /An added page added-page/);
     await checkPage(page, res, 'admin-content-confirm');
 
     await page.getByRole('button', { name: 'Import the pack' }).focus();

@@ -52,7 +52,9 @@ function packZip(version, edit) {
   meta.version = version;
   files[0].data = JSON.stringify(meta, null, 2);
   if (edit) files = edit(files) || files;
-  return makeZip(files);
+  const zip = makeZip(files);
+  zip.gone = files.gone;
+  return zip;
 }
 
 /** Sends ZIP to the upload form as C (multipart, as a browser does). */
@@ -223,6 +225,11 @@ test('a good pack is summed up, then imported by a second POST (audited); a seco
   assert.equal(countOf(html, 'kept'), 1, 'kept as edited locally');
   assert.equal(countOf(html, 'unchanged'), starter.length - 1 - 3, 'unchanged');
   assert.match(html, /It replaces version 2026\.11\.28/);
+  // The pages behind the counts, named.
+  assert.match(html, /<li>An added page <code>added-page<\/code><\/li>/);
+  assert.match(html, /<li>[^<]+ <code>how-the-crime-works<\/code><\/li>/, 'the page edited locally');
+  const goneSlug = /^slug: *"?([a-z0-9-]+)/m.exec(starter.find((f) => f.name === zip.gone).data)[1];
+  assert.ok(html.includes(`<code>${goneSlug}</code></li>`), `the removed page ${goneSlug}`);
   assert.equal(await count('SELECT count(*) FROM library_versions'), versionsBefore, 'nothing imported yet');
   assert.equal(await count('SELECT count(*) FROM library_uploads'), 1, 'the upload waits');
   assert.equal(await one("SELECT count(*) FROM audit_log WHERE action = 'library.pack.import' AND actor = 'admin@site.example'"), '0');

@@ -311,6 +311,31 @@ static void test_dry_run_and_review(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM library_versions"), 1);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM library_revisions"), 1);
 
+	/* The pages behind the counts. */
+	struct library_diff d;
+	CHECK(db, library_pack_diff(db, a, &p, 10, &d));
+	assert_int_equal(d.all_added + d.all_removed + d.all_edited, 0);
+	struct pack other;
+	unit_pack(a, "2.0", "Designate a lead.", &other);
+	other.pages[0].slug = "next-steps"; /* first-steps gone, next-steps new */
+	other.pages[0].title = "Next steps";
+	CHECK(db, library_pack_diff(db, a, &other, 10, &d));
+	assert_int_equal(d.all_added, 1);
+	assert_string_equal(d.added[0].slug, "next-steps");
+	assert_int_equal(d.all_removed, 1);
+	assert_string_equal(d.removed[0].title, "First steps");
+	assert_int_equal(d.all_edited, 0);
+	CHECK(db, library_pack_diff(db, a, &other, 0, &d)); /* counted, none listed */
+	assert_int_equal(d.all_added, 1);
+	assert_int_equal(d.n_added, 0);
+	CHECK(db, run(db, "UPDATE library_pages SET locally_edited = 1"));
+	CHECK(db, library_pack_diff(db, a, &p, 10, &d));
+	assert_int_equal(d.all_edited, 1);
+	assert_string_equal(d.edited[0].slug, "first-steps");
+	CHECK(db, library_pack_diff(db, a, &other, 10, &d));
+	assert_int_equal(d.all_removed, 0); /* an edited page is never unpublished */
+	CHECK(db, run(db, "UPDATE library_pages SET locally_edited = 0"));
+
 	/* Clearing a review: none recorded yet. */
 	assert_int_equal(library_review_clear(db, a, key, &who, v1), DB_DONE);
 	assert_int_equal(library_review_clear(db, a, key, &who, 999999), DB_DONE);

@@ -176,6 +176,64 @@ int library_review_clear(struct db *db, struct arena *a, const uint8_t key[32],
 	return rc;
 }
 
+/* ---------------------------------------------------------------- diff */
+
+static int add_ref(struct arena *a, struct library_page_ref **list, size_t *n, size_t *all,
+                   size_t max, const char *slug, const char *title)
+{
+	(*all)++;
+	if (*n >= max)
+		return DB_OK;
+	if (!*list && !(*list = arena_calloc(a, max, sizeof **list)))
+		return DB_ENOMEM;
+	(*list)[(*n)++] = (struct library_page_ref){slug, title};
+	return DB_OK;
+}
+
+int library_pack_diff(struct db *db, struct arena *a, const struct pack *p, size_t max,
+                      struct library_diff *out)
+{
+	static const char sql[] = "SELECT slug, title, COALESCE(pack, ''), published, "
+	                          "locally_edited FROM library_pages WHERE org_id IS NULL "
+	                          "ORDER BY slug";
+	memset(out, 0, sizeof *out);
+	bool *seen = arena_calloc(a, p->n_pages ? p->n_pages : 1, sizeof *seen);
+	if (!seen)
+		return DB_ENOMEM;
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		size_t n;
+		const char *slug = db_column_text(st, 0, &n);
+		const struct pack_page *pg = pack_find(p, slug);
+		const char *pack = db_column_text(st, 2, &n);
+		bool mine = strcmp(pack, p->meta.id) == 0;
+		bool published = db_column_int64(st, 3) != 0, edited = db_column_int64(st, 4) != 0;
+		rc = DB_OK;
+		if (pg)
+			seen[pg - p->pages] = true;
+		if (!mine || (pg && !edited) || (!pg && (edited || !published)))
+			continue;
+		const char *s = col(a, st, 0), *t = col(a, st, 1);
+		if (!s || !t)
+			rc = DB_ENOMEM;
+		else if (pg)
+			rc = add_ref(a, &out->edited, &out->n_edited, &out->all_edited, max, s, t);
+		else
+			rc = add_ref(a, &out->removed, &out->n_removed, &out->all_removed, max, s,
+			             t);
+	}
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc;
+	rc = DB_OK;
+	for (size_t i = 0; rc == DB_OK && i < p->n_pages; i++)
+		if (!seen[i])
+			rc = add_ref(a, &out->added, &out->n_added, &out->all_added, max,
+			             p->pages[i].slug, p->pages[i].title);
+	return rc;
+}
+
 /* ----------------------------------------------------------------- zip */
 
 int library_zip_write(struct arena *a, const struct pack_file *files, size_t n, size_t max,

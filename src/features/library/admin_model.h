@@ -62,6 +62,26 @@ int library_upload_delete(struct db *db, int64_t session_id);
 int library_review_clear(struct db *db, struct arena *a, const uint8_t key[32],
                          const struct library_actor *who, int64_t version_id);
 
+/* A page named in the upload's summary. */
+struct library_page_ref {
+	const char *slug, *title;
+};
+
+/* Which pages importing p would add (no page of any pack has the slug),
+ * remove (published pages of p's pack, not edited locally, that p does
+ * not hold: the import unpublishes them) and leave as edited locally (p
+ * holds them; where p's text differs it waits for an editor), by the
+ * store's rules for library_import. Each list is in the pack's order (added)
+ * or by slug, at most max long; the counts are the full ones. */
+struct library_diff {
+	struct library_page_ref *added, *removed, *edited;
+	size_t n_added, n_removed, n_edited; /* listed */
+	size_t all_added, all_removed, all_edited;
+};
+struct pack;
+int library_pack_diff(struct db *db, struct arena *a, const struct pack *p, size_t max,
+                      struct library_diff *out);
+
 /* Writes files into a new .zip held in arena a (deflated, UTF-8 names),
  * refusing to make one over max bytes. 0, -E2BIG past max, -EINVAL for a file libzip
  * refuses (a bad or duplicate name), or -ENOMEM. */

@@ -127,6 +127,19 @@ static int check_and_import(struct arena *work, struct db *db, const struct libr
 	return 0;
 }
 
+/* Pages named in each list of the summary (the counts are whole). */
+#define SUMMARY_LIST_MAX 50
+
+static json_t *refs(const struct library_page_ref *r, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < n; i++)
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s}", "slug", r[i].slug, "title",
+		                                r[i].title ? r[i].title : ""));
+	return list;
+}
+
 /* What the confirmation page shows of the pack and of what its import
  * would do, against the pack's active version. */
 static json_t *summary(struct req *req, struct db *db, const struct pack *p,
@@ -152,8 +165,23 @@ static json_t *summary(struct req *req, struct db *db, const struct pack *p,
 			json_array_append_new(others, v);
 	}
 	bool draft = p->meta.review_status && strcmp(p->meta.review_status, "draft") == 0;
+	struct library_diff d;
+	json_t *diff = NULL;
+	if (library_pack_diff(db, req->arena, p, SUMMARY_LIST_MAX, &d) == DB_OK)
+		diff = json_pack("{s:o, s:I, s:o, s:I, s:o, s:I}", "added",
+		                 refs(d.added, d.n_added), "more_added",
+		                 (json_int_t)(d.all_added - d.n_added), "removed",
+		                 refs(d.removed, d.n_removed), "more_removed",
+		                 (json_int_t)(d.all_removed - d.n_removed), "edited",
+		                 refs(d.edited, d.n_edited), "more_edited",
+		                 (json_int_t)(d.all_edited - d.n_edited));
+	if (!diff) {
+		json_decref(current);
+		json_decref(others);
+		return NULL;
+	}
 	return json_pack("{s:s, s:I, s:I, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I}, "
-	                 "s:{s:I, s:I, s:I, s:I, s:I}, s:o?, s:o, s:b, s:s}",
+	                 "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o?, s:o, s:b, s:s}",
 	                 "file_name", file_name, "size", (json_int_t)len, "size_kib",
 	                 (json_int_t)((len + 1023) / 1024), "sha256", sha256, "pack", "id",
 	                 p->meta.id, "version", p->meta.version, "title",
@@ -165,8 +193,8 @@ static json_t *summary(struct req *req, struct db *db, const struct pack *p,
 	                 "draft", draft, "pages", (json_int_t)p->n_pages, "counts", "added",
 	                 (json_int_t)res->added, "updated", (json_int_t)res->updated, "unchanged",
 	                 (json_int_t)res->unchanged, "waiting", (json_int_t)res->waiting,
-	                 "unpublished", (json_int_t)res->unpublished, "current", current, "others",
-	                 others, "seen_before", seen, "expires",
+	                 "unpublished", (json_int_t)res->unpublished, "diff", diff, "current",
+	                 current, "others", others, "seen_before", seen, "expires",
 	                 library_admin_when(req, zone, (int64_t)time(NULL) + LIBRARY_UPLOAD_TTL));
 }
 
