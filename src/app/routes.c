@@ -9,6 +9,7 @@
 #include "features/admin/admin.h"
 #include "features/api/api.h"
 #include "features/joining/joining.h"
+#include "features/library/admin.h"
 #include "features/library/library.h"
 #include "features/members/members.h"
 #include "features/profile/profile.h"
@@ -484,6 +485,69 @@ static const struct route routes[] = {
          .handler = library_api_page,
          .permission = "public",
          .summary = "API: one library page with its HTML (404 when the reader may not see it)"},
+        /* ------------------------------------------------------------------
+         * library-admin: site admins: content packs: upload, versions, roll back, review,
+         * download (features/library/admin*.c)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/admin/content",
+         .handler = library_admin_page,
+         .permission = "content.manage",
+         .summary = "Content packs: the active pack and its review, the versions, the upload"},
+        {.method = "POST",
+         .pattern = "/admin/content/upload",
+         .handler = library_admin_upload,
+         .permission = "content.manage",
+         .csrf = true,
+         .slow = true,
+         .max_body = LIBRARY_ADMIN_UPLOAD_BODY,
+         .max_field = LIBRARY_UPLOAD_MAX,
+         .summary = "Upload a pack as a .zip: checked, and what importing it would change "
+                    "(nothing imported yet)"},
+        {.method = "POST",
+         .pattern = "/admin/content/import",
+         .handler = library_admin_import,
+         .permission = "content.manage",
+         .csrf = true,
+         .slow = true,
+         .summary = "Import the checked upload as a new version (one transaction; audited)"},
+        {.method = "POST",
+         .pattern = "/admin/content/discard",
+         .handler = library_admin_discard,
+         .permission = "content.manage",
+         .csrf = true,
+         .summary = "Forget the checked upload without importing it"},
+        {.method = "GET",
+         .pattern = "/admin/content/rollback",
+         .handler = library_admin_rollback_confirm,
+         .permission = "content.manage",
+         .summary = "Roll back to a version (?version=ID): what it does, and the button"},
+        {.method = "POST",
+         .pattern = "/admin/content/rollback",
+         .handler = library_admin_rollback,
+         .permission = "content.manage",
+         .csrf = true,
+         .slow = true,
+         .summary = "Roll back to an earlier version of a pack (audited)"},
+        {.method = "POST",
+         .pattern = "/admin/content/review",
+         .handler = library_admin_review,
+         .permission = "content.manage",
+         .csrf = true,
+         .summary = "Record a subject-matter expert's review of a version (ends its draft "
+                    "banner; audited)"},
+        {.method = "POST",
+         .pattern = "/admin/content/review/clear",
+         .handler = library_admin_review_clear,
+         .permission = "content.manage",
+         .csrf = true,
+         .summary = "Clear a recorded review (audited)"},
+        {.method = "GET",
+         .pattern = "/admin/content/export.zip",
+         .handler = library_admin_export,
+         .permission = "content.manage",
+         .slow = true,
+         .summary = "Download the active pack as a .zip, local edits included (audited)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.

@@ -112,4 +112,8 @@ export const pages = [
   { name: 'practices', path: '/practices', status: 200 },
   { name: 'resources', path: '/resources', status: 200 },
   ...starterPages(),
+  // library-admin
+  { name: 'admin-content', path: '/admin/content', status: 200, as: 'site_admin' },
+  { name: 'admin-content-done', path: '/admin/content?done=imported', status: 200, as: 'site_admin' },
+  { name: 'admin-content-rollback', path: '/admin/content/rollback?version=1', status: 200, as: 'site_admin' },
 ];

@@ -574,6 +574,13 @@ int library_import(struct db *db, struct arena *a, const uint8_t key[32],
 		rc = import_page(db, m->id, &pages[i], out->version_id, now, out, waiting);
 	if (rc == DB_OK)
 		rc = unpublish_others(db, m->id, out->version_id, now, &out->unpublished);
+	if (rc == DB_OK && (flags & LIBRARY_IF_DRYRUN)) {
+		/* Done all but the audit record and the commit: undone. */
+		db_rollback(db);
+		json_decref(waiting);
+		out->version_id = 0;
+		return DB_OK;
+	}
 	if (rc == DB_OK) {
 		json_t *detail = json_pack(
 		        "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "pack", m->id,

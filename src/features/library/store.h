@@ -57,6 +57,10 @@ struct library_result {
 	1u /* only when the store has no pack at all, or only                                      \
 	      older versions of this one (the starter pack                                         \
 	      at start-up); otherwise DB_DONE, nothing written */
+#define LIBRARY_IF_DRYRUN                                                                          \
+	2u /* do everything, fill out and pr, then roll back:                                      \
+	      nothing written, no audit record (the summary                                        \
+	      /admin/content shows before an import) */
 
 /* Imports p (loaded by pack_load with no problems) as a new version of its
  * pack, in one write transaction with its audit record
