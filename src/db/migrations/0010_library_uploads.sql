@@ -1,4 +1,4 @@
--- 0009_library_uploads: a content pack uploaded on /admin/content, waiting
+-- 0010_library_uploads: a content pack uploaded on /admin/content, waiting
 -- between its check and its import (docs/content-admin.md). Kept in the
 -- store rather than on one server's disk, so the confirming request may
 -- reach any node. One per session, deleted with the session, taken out by
