@@ -104,10 +104,10 @@ static int index_page(struct req *req, const struct section *s)
 		                  arena_printf(req->arena, "%s/%s", s->path, items[i].slug), "tier",
 		                  tier_label(items[i].visibility, items[i].own)));
 	}
-	json_t *data =
-	        json_pack("{s:s, s:s, s:s, s:o, s:b, s:b}", "heading", msg(req, s, "heading"),
-	                  "intro", msg(req, s, "intro"), "page_title", msg(req, s, "heading"),
-	                  "items", list, "draft", draft, "signed_in", v.user_id > 0);
+	json_t *data = json_pack(
+	        "{s:s, s:s, s:s, s:o, s:b, s:b, s:b}", "heading", msg(req, s, "heading"), "intro",
+	        msg(req, s, "intro"), "page_title", msg(req, s, "heading"), "items", list, "draft",
+	        draft, "signed_in", v.user_id > 0, "pdf", strcmp(s->kind, "guide") == 0 && n > 0);
 	if (!data)
 		return -1;
 	return page_render(req, 200, "library/index", NULL, data);

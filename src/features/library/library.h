@@ -25,6 +25,10 @@ int library_guide_page(struct req *req);
 int library_practices_page(struct req *req);
 int library_resources_page(struct req *req);
 
+/* /guide.pdf: the guide pages the reader may see as a print-ready booklet,
+ * with the reader's organization on the cover (guidepdf.c). */
+int library_guide_pdf(struct req *req);
+
 /* GET /api/v1/library/pages?kind=, GET /api/v1/library/pages/{slug} */
 int library_api_pages(struct req *req);
 int library_api_page(struct req *req);

@@ -10,6 +10,9 @@
 #include "render/page.h"
 #include "render/template.h"
 
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* DESIGN.md §7; partners.<kind> for each organization kind of §2 but
@@ -96,12 +99,59 @@ static void unset(struct buf *out, const char *name, const char *edit_url)
 	}
 }
 
-char *placeholders_fill(struct arena *a, const char *html, placeholder_lookup lookup, void *ctx,
-                        const char *edit_url)
+/* Markdown that reads as the text t, however it is punctuated: every ASCII
+ * punctuation character backslash-escaped (CommonMark), a run of line
+ * breaks one hard break, so that no value can open a link, a heading or
+ * a new paragraph. */
+static void markdown_text(struct buf *out, const char *t)
+{
+	bool broke = false;
+	for (; *t; t++) {
+		unsigned char c = (unsigned char)*t;
+		if (c == '\r' || c == '\n') {
+			if (!broke)
+				buf_puts(out, "\\\n");
+			broke = true;
+			continue;
+		}
+		broke = false;
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (c < 0x80 && ispunct(c))
+			buf_append(out, "\\", 1);
+		buf_append(out, t, 1);
+	}
+}
+
+/* The not-set message for name, as plain text. */
+static void unset_text(struct buf *out, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof key, "library.placeholder.field.%s", name);
+	const char *label = page_msg(key);
+	const char *m = page_msg("library.placeholder.not_set");
+	const char *at = strstr(m, "{1}");
+	if (!at) {
+		markdown_text(out, m);
+		return;
+	}
+	struct buf plain;
+	buf_init(&plain, out->arena, 4096);
+	buf_append(&plain, m, (size_t)(at - m));
+	buf_puts(&plain, label);
+	buf_puts(&plain, at + 3);
+	if (!plain.err && plain.data)
+		markdown_text(out, plain.data);
+}
+
+/* The scan both fillers share: HTML (escaped values, prompts as markup) or
+ * Markdown (values and the not-set message as escaped text). */
+static char *fill(struct arena *a, const char *text, placeholder_lookup lookup, void *ctx,
+                  const char *edit_url, bool markdown)
 {
 	struct buf out;
 	buf_init(&out, a, FILL_MAX);
-	const char *p = html;
+	const char *p = text;
 	for (;;) {
 		const char *open = strstr(p, "{{");
 		if (!open) {
@@ -121,7 +171,11 @@ char *placeholders_fill(struct arena *a, const char *html, placeholder_lookup lo
 			continue;
 		}
 		const char *v = lookup ? lookup(ctx, known) : NULL;
-		if (v && v[0])
+		if (markdown && v && v[0])
+			markdown_text(&out, v);
+		else if (markdown)
+			unset_text(&out, known);
+		else if (v && v[0])
 			value(&out, v);
 		else
 			unset(&out, known, edit_url);
@@ -130,4 +184,16 @@ char *placeholders_fill(struct arena *a, const char *html, placeholder_lookup lo
 	if (out.err)
 		return NULL;
 	return out.data ? out.data : arena_strdup(a, "");
+}
+
+char *placeholders_fill(struct arena *a, const char *html, placeholder_lookup lookup, void *ctx,
+                        const char *edit_url)
+{
+	return fill(a, html, lookup, ctx, edit_url, false);
+}
+
+char *placeholders_fill_markdown(struct arena *a, const char *md, placeholder_lookup lookup,
+                                 void *ctx)
+{
+	return fill(a, md, lookup, ctx, NULL, true);
 }

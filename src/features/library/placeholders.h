@@ -25,4 +25,11 @@ typedef const char *(*placeholder_lookup)(void *ctx, const char *name);
 char *placeholders_fill(struct arena *a, const char *html, placeholder_lookup lookup, void *ctx,
                         const char *edit_url);
 
+/* The same for Markdown (the guide PDF lays out Markdown, not HTML): a set
+ * value becomes text with its punctuation escaped, so it can open no link,
+ * emphasis, heading or paragraph; an unset one the neutral "(… : not set)"
+ * message. NULL on no memory. */
+char *placeholders_fill_markdown(struct arena *a, const char *md, placeholder_lookup lookup,
+                                 void *ctx);
+
 #endif

@@ -248,3 +248,48 @@ const char *library_profile_lookup(void *ctx, const char *name)
 			                                            fields[i].off);
 	return NULL; /* partners.*: the partner directory does not exist yet */
 }
+
+int library_guide_parts(struct db *db, struct arena *a, const struct library_viewer *v,
+                        struct library_guide *out)
+{
+	static const char sql[] =
+	        "SELECT p.slug, p.title, r.markdown, r.sources_json, " DRAFT ", "
+	        "COALESCE(v.disclaimer, ''), COALESCE(v.as_of, '') "
+	        "FROM library_pages p JOIN library_revisions r ON r.id = p.current_revision_id "
+	        "LEFT JOIN library_versions v ON v.pack = p.pack AND v.active = 1 "
+	        "WHERE p.kind = 'guide' AND " VISIBLE " "
+	        "ORDER BY CASE WHEN p.org_id IS NULL THEN 0 ELSE 1 END, p.sort_order, p.title, p.id "
+	        "LIMIT 200";
+	_Static_assert(LIBRARY_MAX_GUIDE_PARTS == 200, "the LIMIT above");
+	memset(out, 0, sizeof *out);
+	out->parts = arena_calloc(a, LIBRARY_MAX_GUIDE_PARTS, sizeof *out->parts);
+	if (!out->parts)
+		return DB_ENOMEM;
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = bind_viewer(st, v);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		struct library_guide_part *p = &out->parts[out->n++];
+		p->slug = col(a, st, 0);
+		p->title = col(a, st, 1);
+		p->markdown = col(a, st, 2);
+		p->sources_json = col(a, st, 3);
+		out->draft |= db_column_int64(st, 4) != 0;
+		/* The pack's words; an organization's own pages have none. */
+		const char *disclaimer = col(a, st, 5), *as_of = col(a, st, 6);
+		if (!p->slug || !p->title || !p->markdown || !p->sources_json || !disclaimer ||
+		    !as_of) {
+			rc = DB_ENOMEM;
+			break;
+		}
+		if (!out->disclaimer || !out->disclaimer[0])
+			out->disclaimer = disclaimer;
+		if (!out->as_of || !out->as_of[0])
+			out->as_of = as_of;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}

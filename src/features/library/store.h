@@ -174,6 +174,27 @@ int library_page_get(struct db *db, struct arena *a, const struct library_viewer
 /* true when s has the shape of a slug: 1 to PACK_SLUG_MAX of a-z, 0-9, -. */
 bool library_slug_valid(const char *s);
 
+/* The guide as its PDF prints it (/guide.pdf): the guide pages the viewer
+ * may see, the pack's first and then the organization's own, each with its
+ * Markdown (placeholders still in it) and sources as JSON. disclaimer and
+ * as_of are the pack's ("" when no pack page is visible); draft is set when
+ * any part comes from an unreviewed draft. */
+#define LIBRARY_MAX_GUIDE_PARTS 200
+
+struct library_guide_part {
+	const char *slug, *title, *markdown, *sources_json;
+};
+
+struct library_guide {
+	struct library_guide_part *parts;
+	size_t n;
+	const char *disclaimer, *as_of;
+	bool draft;
+};
+
+int library_guide_parts(struct db *db, struct arena *a, const struct library_viewer *v,
+                        struct library_guide *out);
+
 /* What fills the placeholders (placeholders.h) for the viewer's active
  * organization: NULL where unset. Anonymous viewers get deployment.name
  * only. */
