@@ -12,6 +12,7 @@
 #include "features/library/library.h"
 #include "features/members/members.h"
 #include "features/profile/profile.h"
+#include "features/search/search.h"
 #include "features/settings/settings.h"
 #include "features/site/site.h"
 
@@ -484,6 +485,19 @@ static const struct route routes[] = {
          .handler = library_api_page,
          .permission = "public",
          .summary = "API: one library page with its HTML (404 when the reader may not see it)"},
+        /* ------------------------------------------------------------------
+         * search: full-text search of the knowledge base (features/search)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/search",
+         .handler = search_page,
+         .permission = "public",
+         .summary = "Search the pages the reader may see (?q=&kind=&page=)"},
+        {.method = "GET",
+         .pattern = "/api/v1/search",
+         .handler = search_api,
+         .permission = "public",
+         .summary = "API: search the pages the reader may see (?q=&kind=&limit=&offset=)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.
