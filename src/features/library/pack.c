@@ -451,6 +451,12 @@ int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct p
 			rc = pack_problem(pr, f->path, 0, "the file is not UTF-8 text");
 			continue;
 		}
+		int cr = frontmatter_bare_cr(f->data, f->len);
+		if (cr) {
+			unsure = true;
+			rc = pack_problem(pr, f->path, cr, "%s", FRONTMATTER_BARE_CR);
+			continue;
+		}
 		if (k < 0) {
 			have_meta = true;
 			rc = load_meta(a, f, &out->meta, pr);
@@ -468,6 +474,16 @@ int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct p
 			        page_kind_name(l->page.kind),
 			        (int)(strchr(f->path, '/') - f->path + 1), f->path,
 			        path_prefix[l->page.kind] + 1, kind_names[k]);
+		if (!rc && l->lines.title && strstr(l->page.title, "{{"))
+			rc = pack_problem(
+			        pr, f->path, l->lines.title,
+			        "placeholders are not filled in the title; use them in the "
+			        "page's text");
+		if (!rc && l->lines.summary && strstr(l->page.summary, "{{"))
+			rc = pack_problem(
+			        pr, f->path, l->lines.summary,
+			        "placeholders are not filled in the summary; use them in the "
+			        "page's text");
 		if (!rc)
 			rc = check_placeholders(l, pr);
 		if (!rc) {
