@@ -95,6 +95,14 @@ static void phrases(void **state)
 	assert_string_equal(r.fts5, "\"harbor\"");
 	assert_string_equal(r.tsq, "'harbor'");
 
+	/* Numbers: PostgreSQL reads the -800 of 1-800 as a signed integer. */
+	r = parse(a, "1-800-RUNAWAY");
+	assert_string_equal(r.fts5, "\"1\" AND \"800\" AND \"RUNAWAY\"*");
+	assert_string_equal(r.tsq, "('1' | '-1') & ('800' | '-800') & 'RUNAWAY':*");
+	r = parse(a, "\"843 5678\" 911");
+	assert_string_equal(r.tsq,
+	                    "(('843' | '-843') <-> ('5678' | '-5678')) & ('911':* | '-911':*)");
+
 	/* Typographic quotes work too. */
 	r = parse(a,
 	          "\xe2\x80\x9c"
@@ -134,7 +142,7 @@ static void hostile_input_is_only_words(void **state)
 			            (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 			            (unsigned char)*p >= 0x80);
 		for (const char *p = r.tsq; *p; p++)
-			assert_true(strchr("'&<->():* ", *p) || (*p >= 'a' && *p <= 'z') ||
+			assert_true(strchr("'&|<->():* ", *p) || (*p >= 'a' && *p <= 'z') ||
 			            (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 			            (unsigned char)*p >= 0x80);
 	}
@@ -212,6 +220,13 @@ static void snippet_escapes_then_marks(void **state)
 	                    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
 	                    "<mark>harbor</mark> &quot;law&quot;");
 	assert_string_equal(plain, "<script>alert('x')</script> & harbor \"law\"");
+
+	/* The stand-ins PostgreSQL's text carries for <, > and & are escaped
+	 * like the characters themselves. */
+	in = SEARCH_STANDIN_LT "b" SEARCH_STANDIN_GT " " SEARCH_STANDIN_AMP " x";
+	h = search_snippet_html(a, in, strlen(in), &plain);
+	assert_string_equal(h, "&lt;b&gt; &amp; x");
+	assert_string_equal(plain, "<b> & x");
 
 	/* Unbalanced marks stay balanced; control bytes and bad UTF-8 are
 	 * replaced. */

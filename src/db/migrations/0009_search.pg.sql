@@ -9,8 +9,8 @@
 -- A trigger keeps the index current whenever a page's current revision or
 -- published state changes, whoever changes it (import, rollback, an edit,
 -- SQL by hand); a page deleted takes its row along (ON DELETE CASCADE). The
--- private-use characters U+E000 and U+E001 mark the matches in snippets, so
--- the text drops them.
+-- private-use characters U+E000 to U+E004 are the snippets' marks and
+-- stand-ins (features/search/search.h), so the body drops them.
 CREATE TABLE library_search (
 	page_id BIGINT PRIMARY KEY REFERENCES library_pages (id) ON DELETE CASCADE,
 	title TEXT NOT NULL,
@@ -27,8 +27,9 @@ BEGIN
 		SELECT NEW.id, t.title, t.body,
 			setweight(to_tsvector('english', t.title), 'A') ||
 			setweight(to_tsvector('english', t.body), 'D')
-		FROM (SELECT translate(r.title, chr(57344) || chr(57345), '') AS title,
-			translate(r.summary || E'\n\n' || r.plain_text, chr(57344) || chr(57345), '')
+		FROM (SELECT r.title,
+			translate(r.summary || E'\n\n' || r.plain_text,
+				chr(57344) || chr(57345) || chr(57346) || chr(57347) || chr(57348), '')
 				AS body
 			FROM library_revisions r WHERE r.id = NEW.current_revision_id) t;
 	END IF;
@@ -49,7 +50,8 @@ INSERT INTO library_search (page_id, title, body, doc)
 SELECT t.id, t.title, t.body,
 	setweight(to_tsvector('english', t.title), 'A') ||
 	setweight(to_tsvector('english', t.body), 'D')
-FROM (SELECT p.id, translate(r.title, chr(57344) || chr(57345), '') AS title,
-	translate(r.summary || E'\n\n' || r.plain_text, chr(57344) || chr(57345), '') AS body
+FROM (SELECT p.id, r.title,
+	translate(r.summary || E'\n\n' || r.plain_text,
+		chr(57344) || chr(57345) || chr(57346) || chr(57347) || chr(57348), '') AS body
 	FROM library_pages p JOIN library_revisions r ON r.id = p.current_revision_id
 	WHERE p.published = 1) t;

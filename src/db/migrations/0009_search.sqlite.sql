@@ -9,8 +9,9 @@
 --
 -- Triggers keep the index current whenever a page's current revision,
 -- published state or existence changes, whoever changes it (import,
--- rollback, an edit, SQL by hand). The private-use characters U+E000 and
--- U+E001 mark the matches in snippets, so the text drops them.
+-- rollback, an edit, SQL by hand). The private-use characters U+E000 to
+-- U+E004 are the snippets' marks and stand-ins (features/search/search.h),
+-- so the body drops them.
 CREATE VIRTUAL TABLE library_search USING fts5(
 	title,
 	body,
@@ -22,9 +23,10 @@ CREATE TRIGGER library_search_insert AFTER INSERT ON library_pages
 WHEN NEW.published = 1 AND NEW.current_revision_id IS NOT NULL
 BEGIN
 	INSERT INTO library_search (rowid, title, body)
-	SELECT NEW.id, replace(replace(r.title, char(57344), ''), char(57345), ''),
-		replace(replace(r.summary || char(10) || char(10) || r.plain_text, char(57344), ''),
-			char(57345), '')
+	SELECT NEW.id, r.title,
+		replace(replace(replace(replace(replace(r.summary || char(10) || char(10) ||
+			r.plain_text, char(57344), ''), char(57345), ''), char(57346), ''),
+			char(57347), ''), char(57348), '')
 	FROM library_revisions r WHERE r.id = NEW.current_revision_id;
 END;
 
@@ -35,9 +37,10 @@ WHEN OLD.current_revision_id IS NOT NEW.current_revision_id
 BEGIN
 	DELETE FROM library_search WHERE rowid = NEW.id;
 	INSERT INTO library_search (rowid, title, body)
-	SELECT NEW.id, replace(replace(r.title, char(57344), ''), char(57345), ''),
-		replace(replace(r.summary || char(10) || char(10) || r.plain_text, char(57344), ''),
-			char(57345), '')
+	SELECT NEW.id, r.title,
+		replace(replace(replace(replace(replace(r.summary || char(10) || char(10) ||
+			r.plain_text, char(57344), ''), char(57345), ''), char(57346), ''),
+			char(57347), ''), char(57348), '')
 	FROM library_revisions r WHERE r.id = NEW.current_revision_id AND NEW.published = 1;
 END;
 
@@ -48,8 +51,9 @@ END;
 
 -- The pages already in the store.
 INSERT INTO library_search (rowid, title, body)
-SELECT p.id, replace(replace(r.title, char(57344), ''), char(57345), ''),
-	replace(replace(r.summary || char(10) || char(10) || r.plain_text, char(57344), ''),
-		char(57345), '')
+SELECT p.id, r.title,
+	replace(replace(replace(replace(replace(r.summary || char(10) || char(10) ||
+		r.plain_text, char(57344), ''), char(57345), ''), char(57346), ''),
+		char(57347), ''), char(57348), '')
 FROM library_pages p JOIN library_revisions r ON r.id = p.current_revision_id
 WHERE p.published = 1;

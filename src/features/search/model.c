@@ -42,17 +42,18 @@ int search_kind_parse(const char *s, enum search_kind *out)
 
 /* ---- the index's upkeep ------------------------------------------------- */
 
-/* The index's text for a page: the marks' private-use characters dropped. */
-#define SQLITE_TITLE "replace(replace(r.title, char(57344), ''), char(57345), '')"
+/* The index's text for a page: the body without the private-use
+ * characters of the snippets' marks and stand-ins (search.h). */
 #define SQLITE_BODY                                                                                \
-	"replace(replace(r.summary || char(10) || char(10) || r.plain_text, char(57344), ''), "    \
-	"char(57345), '')"
+	"replace(replace(replace(replace(replace(r.summary || char(10) || char(10) || "            \
+	"r.plain_text, char(57344), ''), char(57345), ''), char(57346), ''), char(57347), ''), "   \
+	"char(57348), '')"
 #define PG_DOC                                                                                     \
 	"setweight(to_tsvector('english', t.title), 'A') || "                                      \
 	"setweight(to_tsvector('english', t.body), 'D')"
 #define PG_TEXT                                                                                    \
-	"SELECT p.id, translate(r.title, chr(57344) || chr(57345), '') AS title, "                 \
-	"translate(r.summary || E'\\n\\n' || r.plain_text, chr(57344) || chr(57345), '') AS body " \
+	"SELECT p.id, r.title, translate(r.summary || E'\\n\\n' || r.plain_text, chr(57344) || "   \
+	"chr(57345) || chr(57346) || chr(57347) || chr(57348), '') AS body "                       \
 	"FROM library_pages p JOIN library_revisions r ON r.id = p.current_revision_id "           \
 	"WHERE p.published = 1"
 
@@ -74,8 +75,8 @@ int search_reindex(struct db *db, int64_t page_id)
 {
 	static const char del_sqlite[] = "DELETE FROM library_search WHERE rowid = $1";
 	static const char ins_sqlite[] =
-	        "INSERT INTO library_search (rowid, title, body) SELECT p.id, " SQLITE_TITLE
-	        ", " SQLITE_BODY " FROM library_pages p JOIN library_revisions r "
+	        "INSERT INTO library_search (rowid, title, body) SELECT p.id, r.title, " SQLITE_BODY
+	        " FROM library_pages p JOIN library_revisions r "
 	        "ON r.id = p.current_revision_id WHERE p.published = 1 AND p.id = $1";
 	static const char del_pg[] = "DELETE FROM library_search WHERE page_id = $1";
 	static const char ins_pg[] =
@@ -92,8 +93,8 @@ int search_reindex_all(struct db *db)
 {
 	static const char del_sqlite[] = "DELETE FROM library_search";
 	static const char ins_sqlite[] =
-	        "INSERT INTO library_search (rowid, title, body) SELECT p.id, " SQLITE_TITLE
-	        ", " SQLITE_BODY " FROM library_pages p JOIN library_revisions r "
+	        "INSERT INTO library_search (rowid, title, body) SELECT p.id, r.title, " SQLITE_BODY
+	        " FROM library_pages p JOIN library_revisions r "
 	        "ON r.id = p.current_revision_id WHERE p.published = 1";
 	static const char del_pg[] = "DELETE FROM library_search";
 	static const char ins_pg[] =
@@ -120,7 +121,8 @@ static const char page_sqlite[] =
 
 static const char page_pg[] =
         "SELECT h.id, h.slug, h.kind, h.title, h.summary, "
-        "ts_headline('english', s.body, to_tsquery('english', $3), "
+        "ts_headline('english', translate(s.body, '<>&', chr(57346) || chr(57347) || chr(57348)), "
+        "to_tsquery('english', $3), "
         "'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || "
         "', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"'), h.rank "
         "FROM (SELECT p.id, p.slug, p.kind, p.title, p.summary, "

@@ -217,12 +217,21 @@ int search_query_fts5(const struct search_query *q, struct buf *out)
 	return out->err;
 }
 
+static bool all_digits(const char *w)
+{
+	for (; *w; w++)
+		if (*w < '0' || *w > '9')
+			return false;
+	return true;
+}
+
 int search_query_tsquery(const struct search_query *q, struct buf *out)
 {
 	for (size_t i = 0; i < q->n; i++) {
 		const struct search_word *w = &q->words[i];
 		bool opens = !w->phrase || i == 0 || q->words[i - 1].phrase != w->phrase;
 		bool closes = !w->phrase || i + 1 == q->n || q->words[i + 1].phrase != w->phrase;
+		const char *star = q->prefix && i + 1 == q->n ? ":*" : "";
 		if (opens) {
 			if (i > 0)
 				buf_puts(out, " & ");
@@ -231,13 +240,14 @@ int search_query_tsquery(const struct search_query *q, struct buf *out)
 		} else {
 			buf_puts(out, " <-> ");
 		}
-		buf_putc(out, '\'');
-		buf_puts(out, w->text);
-		buf_putc(out, '\'');
+		/* PostgreSQL's parser reads "1-800-843" as 1, -800, -843 (signed
+		 * integers): a number matches with or without the minus. */
+		if (all_digits(w->text))
+			buf_printf(out, "('%s'%s | '-%s'%s)", w->text, star, w->text, star);
+		else
+			buf_printf(out, "'%s'%s", w->text, star);
 		if (closes && w->phrase)
 			buf_putc(out, ')');
-		if (closes && q->prefix && i + 1 == q->n)
-			buf_puts(out, ":*");
 	}
 	return out->err;
 }
@@ -270,6 +280,12 @@ const char *search_snippet_html(struct arena *a, const char *s, size_t len, cons
 			c = 0xFFFD;
 		else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
 			c = ' ';
+		if (c == 0xE002)
+			c = '<';
+		else if (c == 0xE003)
+			c = '>';
+		else if (c == 0xE004)
+			c = '&';
 		if (c == 0xE000) {
 			if (!open)
 				buf_puts(&html, "<mark>");

@@ -62,23 +62,30 @@ int search_query_parse(struct arena *a, const char *q, size_t len, struct search
 int search_query_fts5(const struct search_query *q, struct buf *out);
 
 /* The to_tsquery('english', ...) text for q: every word a quoted lexeme,
- * phrases joined with <->, all with &, the last with :* when q->prefix.
+ * phrases joined with <->, all with &, the last with :* when q->prefix;
+ * a number also as itself with a minus (PostgreSQL's parser reads the
+ * "-800" of "1-800" as a signed integer).
  * 0, or the buffer's error. */
 int search_query_tsquery(const struct search_query *q, struct buf *out);
 
 /* true for a word of PostgreSQL's english stop list (ASCII, any case). */
 bool search_stopword(const char *w, size_t len);
 
-/* The marks the stores put around matched words in a snippet: private-use
- * characters, which cannot come from a page (the index drops them). */
+/* The marks the stores put around matched words in a snippet, and the
+ * stand-ins for <, > and & in the text PostgreSQL's ts_headline reads (its
+ * parser would take "<script>" for a tag and drop it): private-use
+ * characters U+E000 to U+E004, which the index drops from a page's text, so
+ * they can only come from the store's snippet functions. */
 #define SEARCH_MARK_OPEN "\xee\x80\x80" /* U+E000 */
 #define SEARCH_MARK_CLOSE "\xee\x80\x81" /* U+E001 */
+#define SEARCH_STANDIN_LT "\xee\x80\x82" /* U+E002 */
+#define SEARCH_STANDIN_GT "\xee\x80\x83" /* U+E003 */
+#define SEARCH_STANDIN_AMP "\xee\x80\x84" /* U+E004 */
 
-/* The snippet as HTML: the text HTML-escaped, then each mark turned into
- * <mark> or </mark> (balanced: a stray close is dropped, an open one
- * closed at the end); control characters and invalid UTF-8 become spaces
- * and U+FFFD. With plain != NULL, also the text without marks (valid UTF-8).
- * NULL on no memory. */
+/* The snippet as HTML: the stand-ins turned back into <, > and &, the text
+ * HTML-escaped, then each mark turned into <mark> or </mark> (balanced: a stray close is dropped,
+ * an open one closed at the end); control characters and invalid UTF-8 become spaces and U+FFFD.
+ * With plain != NULL, also the text without marks (valid UTF-8). NULL on no memory. */
 const char *search_snippet_html(struct arena *a, const char *s, size_t len, const char **plain);
 
 /* Copies q for showing it back: at most SEARCH_Q_MAX bytes, cut at a
