@@ -1,17 +1,26 @@
 /* tests/unit/test_search.c — the search query language (words, phrases,
  * stop words, prefix, limits) and what it becomes for FTS5 and tsquery,
- * the snippet's HTML, and the cleaning of the query shown back. */
+ * the snippet's HTML, and the cleaning of the query shown back; then, on
+ * SQLite and on PostgreSQL (CSEC_TEST_PG_URL), the index kept current by
+ * the triggers, search_reindex and search_reindex_all, visibility decided
+ * in the search's SQL, and the title's weight in the ranking. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "auth/principal.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "db/db.h"
+#include "db/migrate.h"
 #include "features/search/search.h"
+
+#include "store_helpers.h"
 
 struct both {
 	const char *fts5, *tsq;
@@ -264,9 +273,257 @@ static void kinds(void **state)
 	assert_string_equal(search_kind_name(SEARCH_RESOURCE), "resource");
 }
 
+/* ---- on a store ------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	*state = fixture_open(true);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture_close(*state);
+	return 0;
+}
+
+static int group_sqlite(void **state)
+{
+	(void)state;
+	return fixture_group_sqlite("search");
+}
+
+static int group_sqlite_done(void **state)
+{
+	(void)state;
+	return fixture_group_sqlite_done();
+}
+
+static int group_pg(void **state)
+{
+	(void)state;
+	F.pg = true;
+	return 0;
+}
+
+/* A pack's page (org 0) or an organization's, published, with one revision
+ * holding body; its id. */
+static int64_t add_page(struct db *db, const char *slug, const char *kind, const char *vis,
+                        int64_t org, const char *title, const char *body)
+{
+	if (org)
+		runf(db,
+		     "INSERT INTO library_pages (org_id, slug, kind, visibility, title, published, "
+		     "created_at, updated_at) VALUES (%lld, '%s', '%s', '%s', '%s', 1, 1, 1)",
+		     (long long)org, slug, kind, vis, title);
+	else
+		runf(db,
+		     "INSERT INTO library_pages (pack, slug, kind, visibility, title, published, "
+		     "created_at, updated_at) VALUES ('t', '%s', '%s', '%s', '%s', 1, 1, 1)",
+		     slug, kind, vis, title);
+	int64_t id = query_int(db, "SELECT MAX(id) FROM library_pages");
+	runf(db,
+	     "INSERT INTO library_revisions (page_id, created_at, kind, visibility, title, "
+	     "summary, "
+	     "markdown, html, plain_text, content_hash) VALUES (%lld, 1, '%s', '%s', '%s', '', "
+	     "'x', 'x', '%s', 'h')",
+	     (long long)id, kind, vis, title, body);
+	runf(db,
+	     "UPDATE library_pages SET current_revision_id = (SELECT MAX(id) FROM "
+	     "library_revisions) WHERE id = %lld",
+	     (long long)id);
+	return id;
+}
+
+static int64_t indexed(struct db *db)
+{
+	return query_int(db, "SELECT count(*) FROM library_search");
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The slugs found for q by who, comma-separated: best first, or sorted by
+ * name when sorted. */
+static const char *found_as(struct db *db, struct arena *a, const struct principal *who,
+                            const char *q, enum search_kind kind, bool sorted)
+{
+	struct search_query sq;
+	struct search_results res;
+	struct buf b;
+	assert_int_equal(search_query_parse(a, q, strlen(q), &sq), 0);
+	CHECK(db, search_run(db, a, who, &sq, kind, SEARCH_LIMIT_MAX, 0, &res));
+	const char *names[SEARCH_LIMIT_MAX];
+	for (size_t i = 0; i < res.n; i++)
+		names[i] = res.hits[i].slug;
+	if (sorted)
+		qsort(names, res.n, sizeof names[0], by_name);
+	buf_init(&b, a, 4096);
+	buf_puts(&b, "");
+	for (size_t i = 0; i < res.n; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", names[i]);
+	assert_int_equal(res.total, (int64_t)res.n);
+	return buf_cstr(&b);
+}
+
+static const char *found(struct db *db, struct arena *a, const struct principal *who, const char *q,
+                         enum search_kind kind)
+{
+	return found_as(db, a, who, q, kind, false);
+}
+
+/* Who sees what: the slugs sorted by name. */
+static const char *sees(struct db *db, struct arena *a, const struct principal *who)
+{
+	return found_as(db, a, who, "beacon", SEARCH_ALL, true);
+}
+
+static const struct principal anonymous = {0};
+
+static void index_follows_pages(void **state)
+{
+	struct db *db = *state;
+	struct arena *a = arena_create(0);
+	int64_t id = add_page(db, "harbor", "guide", "public", 0, "Safe harbor", "Words here.");
+	add_page(db, "other", "resource", "public", 0, "Other", "Nothing about it.");
+	assert_int_equal(indexed(db), 2);
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "harbor");
+
+	runf(db, "UPDATE library_pages SET published = 0 WHERE id = %lld", (long long)id);
+	assert_int_equal(indexed(db), 1);
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "");
+	runf(db, "UPDATE library_pages SET published = 1 WHERE id = %lld", (long long)id);
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "harbor");
+
+	/* A new current revision replaces the text. */
+	runf(db,
+	     "INSERT INTO library_revisions (page_id, created_at, kind, visibility, title, "
+	     "summary, "
+	     "markdown, html, plain_text, content_hash) VALUES (%lld, 2, 'guide', 'public', "
+	     "'Renamed', '', 'x', 'x', 'Lighthouse keepers.', 'h2')",
+	     (long long)id);
+	runf(db,
+	     "UPDATE library_pages SET current_revision_id = (SELECT MAX(id) FROM "
+	     "library_revisions) WHERE id = %lld",
+	     (long long)id);
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "");
+	assert_string_equal(found(db, a, &anonymous, "lighthouse", SEARCH_ALL), "harbor");
+	assert_string_equal(found(db, a, &anonymous, "lighthouse", SEARCH_RESOURCE), "");
+
+	/* A page deleted leaves the index too. */
+	runf(db, "UPDATE library_pages SET current_revision_id = NULL WHERE id = %lld",
+	     (long long)id);
+	runf(db, "DELETE FROM library_revisions WHERE page_id = %lld", (long long)id);
+	runf(db, "DELETE FROM library_pages WHERE id = %lld", (long long)id);
+	assert_int_equal(indexed(db), 1);
+	arena_destroy(a);
+}
+
+static void reindex_repairs(void **state)
+{
+	struct db *db = *state;
+	struct arena *a = arena_create(0);
+	int64_t id = add_page(db, "harbor", "guide", "public", 0, "Safe harbor", "Words.");
+	add_page(db, "other", "resource", "public", 0, "Other", "Harbor pilots.");
+	CHECK(db, run(db, BY(db, "DELETE FROM library_search", "DELETE FROM library_search")));
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "");
+	CHECK(db, search_reindex(db, id));
+	assert_string_equal(found(db, a, &anonymous, "harbor", SEARCH_ALL), "harbor");
+	CHECK(db, search_reindex(db, id)); /* twice: still one entry */
+	assert_int_equal(indexed(db), 1);
+	CHECK(db, search_reindex_all(db));
+	assert_int_equal(indexed(db), 2);
+	/* An unpublished page has no entry after a reindex. */
+	runf(db, "UPDATE library_pages SET published = 0 WHERE id = %lld", (long long)id);
+	CHECK(db, search_reindex_all(db));
+	assert_int_equal(indexed(db), 1);
+	CHECK(db, search_reindex(db, 999999));
+	arena_destroy(a);
+}
+
+static void visibility_in_sql(void **state)
+{
+	struct db *db = *state;
+	struct arena *a = arena_create(0);
+	runf(db,
+	     "INSERT INTO organizations (slug, name, kind) VALUES ('pd', 'PD', "
+	     "'law_enforcement'), ('cw', 'CW', 'child_welfare'), ('pd2', 'PD2', "
+	     "'law_enforcement')");
+	int64_t pd = query_int(db, "SELECT id FROM organizations WHERE slug = 'pd'");
+	int64_t cw = query_int(db, "SELECT id FROM organizations WHERE slug = 'cw'");
+	int64_t pd2 = query_int(db, "SELECT id FROM organizations WHERE slug = 'pd2'");
+	runf(db,
+	     "INSERT INTO users (email, name) VALUES ('o@pd', 'O'), ('p@cw', 'P'), "
+	     "('o@pd2', 'O2'), ('admin@site', 'A')");
+	runf(db, "UPDATE users SET site_admin = 1 WHERE email = 'admin@site'");
+	int64_t o = query_int(db, "SELECT id FROM users WHERE email = 'o@pd'");
+	int64_t p = query_int(db, "SELECT id FROM users WHERE email = 'p@cw'");
+	int64_t o2 = query_int(db, "SELECT id FROM users WHERE email = 'o@pd2'");
+	int64_t ad = query_int(db, "SELECT id FROM users WHERE email = 'admin@site'");
+	runf(db,
+	     "INSERT INTO memberships (user_id, org_id, role) VALUES (%lld, %lld, 'officer'), "
+	     "(%lld, %lld, 'partner'), (%lld, %lld, 'officer')",
+	     (long long)o, (long long)pd, (long long)p, (long long)cw, (long long)o2,
+	     (long long)pd2);
+	add_page(db, "pub", "guide", "public", 0, "Public", "beacon public");
+	add_page(db, "mem", "guide", "members", 0, "Members", "beacon members");
+	add_page(db, "le", "guide", "law_enforcement", 0, "LE", "beacon enforcement");
+	add_page(db, "own", "guide", "org", pd, "Own", "beacon own");
+
+	struct principal officer = {.authenticated = true, .user_id = o, .org_id = pd};
+	struct principal partner = {.authenticated = true, .user_id = p, .org_id = cw};
+	struct principal officer2 = {.authenticated = true, .user_id = o2, .org_id = pd2};
+	struct principal admin = {.authenticated = true, .user_id = ad, .site_admin = true};
+	/* Claims the store does not back: a membership that does not exist. */
+	struct principal liar = {.authenticated = true, .user_id = p, .org_id = pd};
+	struct principal enrolling = officer;
+	enrolling.must_enrol = true;
+
+	assert_string_equal(sees(db, a, &anonymous), "pub");
+	assert_string_equal(sees(db, a, &partner), "mem,pub");
+	assert_string_equal(sees(db, a, &liar), "pub");
+	assert_string_equal(sees(db, a, &enrolling), "pub");
+	assert_string_equal(sees(db, a, &officer2), "le,mem,pub");
+	assert_string_equal(sees(db, a, &officer), "le,mem,own,pub");
+	assert_string_equal(sees(db, a, &admin), "le,mem,own,pub");
+	/* A disabled membership or organization counts for nothing. */
+	runf(db, "UPDATE memberships SET status = 'disabled' WHERE user_id = %lld", (long long)o);
+	assert_string_equal(sees(db, a, &officer), "pub");
+	runf(db, "UPDATE organizations SET status = 'disabled' WHERE id = %lld", (long long)pd2);
+	assert_string_equal(sees(db, a, &officer2), "pub");
+	arena_destroy(a);
+}
+
+static void title_outranks_body(void **state)
+{
+	struct db *db = *state;
+	struct arena *a = arena_create(0);
+	add_page(db, "body", "guide", "public", 0, "Other things",
+	         "A page about other things that mentions the lighthouse once.");
+	add_page(db, "title", "guide", "public", 0, "The lighthouse",
+	         "A page about other things, at length, with many words.");
+	assert_string_equal(found(db, a, &anonymous, "lighthouse", SEARCH_ALL), "title,body");
+
+	struct search_query sq;
+	struct search_results res;
+	assert_int_equal(search_query_parse(a, "mentions lighthouse", 19, &sq), 0);
+	CHECK(db, search_run(db, a, &anonymous, &sq, SEARCH_ALL, 5, 0, &res));
+	assert_int_equal(res.n, 1);
+	assert_non_null(strstr(res.hits[0].snippet_html, "<mark>lighthouse</mark>"));
+	assert_non_null(strstr(res.hits[0].snippet_html, "<mark>mentions</mark>"));
+	/* Limits are the caller's to check; the model refuses what is past them. */
+	assert_int_equal(search_run(db, a, &anonymous, &sq, SEARCH_ALL, 0, 0, &res), DB_EINVAL);
+	assert_int_equal(
+	        search_run(db, a, &anonymous, &sq, SEARCH_ALL, 5, SEARCH_OFFSET_MAX + 1, &res),
+	        DB_EINVAL);
+	arena_destroy(a);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest pure[] = {
 	        cmocka_unit_test(words_and_prefix),
 	        cmocka_unit_test(phrases),
 	        cmocka_unit_test(hostile_input_is_only_words),
@@ -276,5 +533,25 @@ int main(void)
 	        cmocka_unit_test(clean_input),
 	        cmocka_unit_test(kinds),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest common[] = {
+	        T(index_follows_pages),
+	        T(reindex_repairs),
+	        T(visibility_in_sql),
+	        T(title_outranks_body),
+	};
+	const char *pg = getenv("CSEC_TEST_PG_URL");
+	int failed = cmocka_run_group_tests_name("search", pure, NULL, NULL);
+	failed += cmocka_run_group_tests_name("search on SQLite", common, group_sqlite,
+	                                      group_sqlite_done);
+	if (pg && *pg) {
+		snprintf(F.base, sizeof(F.base), "%s", pg);
+		failed +=
+		        cmocka_run_group_tests_name("search on PostgreSQL", common, group_pg, NULL);
+	} else {
+		printf("[  SKIPPED ] search on PostgreSQL: %zu tests skipped (set "
+		       "CSEC_TEST_PG_URL, e.g. through scripts/with-pg)\n",
+		       sizeof(common) / sizeof(common[0]));
+	}
+	return failed ? 1 : 0;
 }
