@@ -66,4 +66,12 @@ export const pages = [
   { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
   // settings
   { name: 'site-settings', path: '/admin/settings', status: 200, as: 'site_admin' },
+  // search
+  { name: 'search', path: '/search', status: 200 },
+  { name: 'search-results', path: '/search?q=safe+harbor', status: 200 },
+  { name: 'search-results-paged', path: '/search?q=law&page=2', status: 200 },
+  { name: 'search-officer', path: '/search?q=sextortion&kind=guide', status: 200, as: 'officer' },
+  { name: 'search-no-results', path: '/search?q=%3Cscript%3Ezzqqxx', status: 200 },
+  { name: 'search-common-words', path: '/search?q=the+and+of', status: 200 },
+  { name: 'search-invalid', path: '/search?q=law&kind=org', status: 422 },
 ];
