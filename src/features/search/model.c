@@ -111,7 +111,9 @@ int search_reindex_all(struct db *db)
 
 /* $1 user, $2 organization (LIBRARY_VISIBLE), $3 the query, $4 the kind or
  * '', $5 limit, $6 offset. Columns: id, slug, kind, title, summary,
- * snippet, rank (higher is better). */
+ * snippet, rank (higher is better); PostgreSQL's also the total, which its
+ * ranking counts anyway (count(*) OVER ()); SQLite's window would make it
+ * compute every match's snippet, so it counts with a second statement. */
 static const char page_sqlite[] =
         "SELECT p.id, p.slug, p.kind, p.title, p.summary, "
         "snippet(library_search, 1, char(57344), char(57345), '…', 24), -library_search.rank "
@@ -124,9 +126,9 @@ static const char page_pg[] =
         "ts_headline('english', translate(s.body, '<>&', chr(57346) || chr(57347) || chr(57348)), "
         "to_tsquery('english', $3), "
         "'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || "
-        "', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"'), h.rank "
-        "FROM (SELECT p.id, p.slug, p.kind, p.title, p.summary, "
-        "ts_rank_cd(s.doc, q.q, 1) AS rank "
+        "', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"'), h.rank, "
+        "h.total FROM (SELECT p.id, p.slug, p.kind, p.title, p.summary, "
+        "ts_rank_cd(s.doc, q.q, 1) AS rank, count(*) OVER () AS total "
         "FROM library_search s JOIN library_pages p ON p.id = s.page_id, "
         "to_tsquery('english', $3) AS q (q) "
         "WHERE s.doc @@ q.q AND ($4 = '' OR p.kind = $4) AND " LIBRARY_VISIBLE " "
@@ -214,6 +216,7 @@ int search_run(struct db *db, struct arena *a, const struct principal *who,
 		rc = db_bind_int64(st, 5, limit);
 	if (rc == DB_OK)
 		rc = db_bind_int64(st, 6, offset);
+	int64_t total = -1;
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
 		struct search_hit *h = &out->hits[out->n];
 		size_t slen;
@@ -232,6 +235,8 @@ int search_run(struct db *db, struct arena *a, const struct principal *who,
 		        search_snippet_html(a, snip ? snip : "", snip ? slen : 0, &h->snippet);
 		const char *r = db_column_text(st, 6, &slen);
 		h->rank = r ? strtod(r, NULL) : 0;
+		if (!lite)
+			total = db_column_int64(st, 7);
 		rc = h->slug && h->kind && h->title && h->summary && h->snippet_html ? DB_OK
 		                                                                     : DB_ENOMEM;
 		out->n++;
@@ -240,9 +245,13 @@ int search_run(struct db *db, struct arena *a, const struct principal *who,
 	if (rc != DB_DONE)
 		return rc;
 	/* A short page tells the total without counting (unless it is empty
-	 * because the offset went past the end). */
+	 * because the offset went past the end), and so does PostgreSQL's. */
 	if (out->n < (size_t)limit && (out->n > 0 || offset == 0)) {
 		out->total = offset + (int64_t)out->n;
+		return DB_OK;
+	}
+	if (total >= 0) {
+		out->total = total;
 		return DB_OK;
 	}
 	return count_hits(db, &v, buf_cstr(&match), k, &out->total);
