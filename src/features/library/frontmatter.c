@@ -569,7 +569,7 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
 		PROBLEM(&c, 1, "the page has no front matter: its first line must be \"---\"");
 	} else {
 		const char *q = p + first + (p + first < end);
-		int line = 2;
+		int line = 1 + (p + first < end);
 		yaml = q;
 		for (;;) {
 			if (q >= end) {
