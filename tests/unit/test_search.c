@@ -237,6 +237,17 @@ static void snippet_escapes_then_marks(void **state)
 	assert_string_equal(h, "&lt;b&gt; &amp; x");
 	assert_string_equal(plain, "<b> & x");
 
+	/* What grows most: a quote (6 bytes) and a bad byte (3, as U+FFFD),
+	 * found by fuzz_search (tests/fuzz/crashes/search). */
+	char many[401];
+	memset(many, '"', 200);
+	memset(many + 200, 0xd5, 200);
+	many[400] = '\0';
+	h = search_snippet_html(a, many, 400, &plain);
+	assert_non_null(h);
+	assert_int_equal(strlen(h), 200 * 6 + 200 * 3);
+	assert_int_equal(strlen(plain), 200 + 200 * 3);
+
 	/* Unbalanced marks stay balanced; control bytes and bad UTF-8 are
 	 * replaced. */
 	in = SEARCH_MARK_CLOSE "a" SEARCH_MARK_OPEN SEARCH_MARK_OPEN "b\x01\xff";

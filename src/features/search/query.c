@@ -269,8 +269,8 @@ const char *search_snippet_html(struct arena *a, const char *s, size_t len, cons
 	bool open = false;
 	int32_t i = 0, n = len > INT32_MAX / 2 ? INT32_MAX / 2 : (int32_t)len;
 
-	buf_init(&html, a, 4 * (size_t)n + 64);
-	buf_init(&text, a, (size_t)n + 64);
+	buf_init(&html, a, 6 * (size_t)n + 64); /* "&quot;" for a quote */
+	buf_init(&text, a, 3 * (size_t)n + 64); /* U+FFFD for a bad byte */
 	buf_puts(&html, "");
 	buf_puts(&text, "");
 	while (i < n) {
