@@ -261,6 +261,8 @@ static void clean_input(void **state)
 	(void)state;
 	struct arena *a = arena_create(0);
 	assert_string_equal(search_clean_input(a, "a\x01<b>\xff"), "a <b>\xef\xbf\xbd");
+	assert_string_equal(search_clean_input(a, " \t safe  harbor \n"), "safe  harbor");
+	assert_string_equal(search_clean_input(a, " \x01 "), "");
 	char q[600];
 	memset(q, 'x', sizeof q);
 	q[SEARCH_Q_MAX - 1] = '\xc3';

@@ -348,7 +348,11 @@ const char *search_clean_input(struct arena *a, const char *q)
 			c = 0xFFFD;
 		else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
 			c = ' ';
+		if (c == ' ' && b.len == 0)
+			continue; /* leading spaces */
 		put_cp(&b, c);
 	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.data[--b.len] = '\0'; /* trailing ones */
 	return b.err ? NULL : buf_cstr(&b);
 }

@@ -90,7 +90,7 @@ const char *search_snippet_html(struct arena *a, const char *s, size_t len, cons
 
 /* Copies q for showing it back: at most SEARCH_Q_MAX bytes, cut at a
  * character boundary, invalid UTF-8 as U+FFFD, control characters as
- * spaces. NULL on no memory. */
+ * spaces, without spaces at either end. NULL on no memory. */
 const char *search_clean_input(struct arena *a, const char *q);
 
 /* ---- the index and the search (model.c) --------------------------------- */
