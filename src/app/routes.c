@@ -13,6 +13,7 @@
 #include "features/library/library.h"
 #include "features/members/members.h"
 #include "features/profile/profile.h"
+#include "features/search/search.h"
 #include "features/settings/settings.h"
 #include "features/site/site.h"
 
@@ -554,6 +555,19 @@ static const struct route routes[] = {
          .permission = "content.manage",
          .slow = true,
          .summary = "Download the active pack as a .zip, local edits included (audited)"},
+        /* ------------------------------------------------------------------
+         * search: full-text search of the knowledge base (features/search)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/search",
+         .handler = search_page,
+         .permission = "public",
+         .summary = "Search the pages the reader may see (?q=&kind=&page=)"},
+        {.method = "GET",
+         .pattern = "/api/v1/search",
+         .handler = search_api,
+         .permission = "public",
+         .summary = "API: search the pages the reader may see (?q=&kind=&limit=&offset=)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.

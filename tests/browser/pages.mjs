@@ -116,4 +116,12 @@ export const pages = [
   { name: 'admin-content', path: '/admin/content', status: 200, as: 'site_admin' },
   { name: 'admin-content-done', path: '/admin/content?done=imported', status: 200, as: 'site_admin' },
   { name: 'admin-content-rollback', path: '/admin/content/rollback?version=1', status: 200, as: 'site_admin' },
+  // search
+  { name: 'search', path: '/search', status: 200 },
+  { name: 'search-results', path: '/search?q=safe+harbor', status: 200 },
+  { name: 'search-results-paged', path: '/search?q=law&page=2', status: 200 },
+  { name: 'search-officer', path: '/search?q=sextortion&kind=guide', status: 200, as: 'officer' },
+  { name: 'search-no-results', path: '/search?q=%3Cscript%3Ezzqqxx', status: 200 },
+  { name: 'search-common-words', path: '/search?q=the+and+of', status: 200 },
+  { name: 'search-invalid', path: '/search?q=law&kind=org', status: 422 },
 ];

@@ -26,16 +26,8 @@
 #include <stddef.h>
 #include <string.h>
 
-/* $1: the reader's user id (0: anonymous); $2: their active organization
- * (0: none). p is the library_pages row. */
-#define VISIBLE                                                                                    \
-	"p.published = 1 AND ((p.org_id IS NULL AND p.visibility = 'public') "                     \
-	"OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.site_admin = 1 "                   \
-	"AND u.status = 'active') "                                                                \
-	"OR EXISTS (SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id "          \
-	"WHERE m.user_id = $1 AND m.org_id = $2 AND m.status = 'active' AND o.status = 'active' "  \
-	"AND ((p.org_id IS NULL AND (p.visibility = 'members' OR (p.visibility = "                 \
-	"'law_enforcement' AND o.kind = 'law_enforcement'))) OR p.org_id = o.id)))"
+/* The condition itself is LIBRARY_VISIBLE (store.h), shared with search. */
+#define VISIBLE LIBRARY_VISIBLE
 
 /* 1 when the page comes from a pack whose active version is a draft that
  * no one has reviewed yet. */

@@ -135,6 +135,19 @@ struct library_viewer {
 	int64_t org_id;
 };
 
+/* Who may see a page, as SQL (read.c's header says the rules): $1 the
+ * reader's user id (0: anonymous), $2 their active organization (0: none),
+ * p the library_pages row. Every query that returns pages or their text
+ * (listings, a page, search) applies it in the same statement. */
+#define LIBRARY_VISIBLE                                                                            \
+	"p.published = 1 AND ((p.org_id IS NULL AND p.visibility = 'public') "                     \
+	"OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.site_admin = 1 "                   \
+	"AND u.status = 'active') "                                                                \
+	"OR EXISTS (SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id "          \
+	"WHERE m.user_id = $1 AND m.org_id = $2 AND m.status = 'active' AND o.status = 'active' "  \
+	"AND ((p.org_id IS NULL AND (p.visibility = 'members' OR (p.visibility = "                 \
+	"'law_enforcement' AND o.kind = 'law_enforcement'))) OR p.org_id = o.id)))"
+
 /* The viewer for a request: anonymous for a person who has not finished
  * signing in (two-step enrolment still owed). */
 void library_viewer_from(const struct principal *who, struct library_viewer *out);

@@ -110,13 +110,17 @@ export async function startServer({ args = [], env = {}, diagnostics = true, sto
   return server;
 }
 
+// A dump holds the knowledge base (the starter pack, its rendered HTML and
+// its search index: several MiB), far past execFile's 1 MiB default.
+const SNAPSHOT_MAX = 256 * 1024 * 1024;
+
 /** Everything the store holds, as text, to prove a request changed nothing. */
 export async function storeSnapshot(server) {
   if (server.db.startsWith('sqlite:')) {
-    const { stdout } = await execFile('sqlite3', ['-cmd', '.timeout 5000', server.db.slice(7), '.dump']);
+    const { stdout } = await execFile('sqlite3', ['-cmd', '.timeout 5000', server.db.slice(7), '.dump'], { maxBuffer: SNAPSHOT_MAX });
     return stdout;
   }
-  const { stdout } = await execFile('pg_dump', ['--data-only', '--no-owner', server.db]);
+  const { stdout } = await execFile('pg_dump', ['--data-only', '--no-owner', server.db], { maxBuffer: SNAPSHOT_MAX });
   // Drop comments, settings and the random \restrict key newer pg_dump writes.
   return stdout.split('\n').filter((l) => !l.startsWith('--') && !/^SET |^SELECT pg_catalog|^\\(un)?restrict /.test(l)).join('\n');
 }
