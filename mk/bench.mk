@@ -21,6 +21,13 @@ $(BUILD)/bench/hash: bench/hash.c $(BUILD)/libcsec.a mk/bench.mk
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
 
+# The guide PDF made from the starter pack with csec's own code.
+$(BUILD)/bench/pdf: bench/pdf.c $(BUILD)/libcsec.a mk/bench.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
+
 bench: deps
-	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash
-	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_HASH=$(BUILD)/bench/hash bench/run
+	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash $(BUILD)/bench/pdf
+	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_HASH=$(BUILD)/bench/hash \
+		BENCH_PDF=$(BUILD)/bench/pdf bench/run
