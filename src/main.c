@@ -19,6 +19,7 @@ static const struct {
         {"org", cli_org, "add an organization"},
         {"user", cli_user, "add a user to an organization"},
         {"admin", cli_admin, "create a site administrator"},
+        {"content", cli_content, "check content packs (csec content validate DIR)"},
         {"audit", cli_audit, "check the audit log (csec audit verify)"},
         {"token", cli_token, "create a personal access token for the API"},
         {"routes", cli_routes, "print the route table"},

@@ -19,6 +19,9 @@ int cli_version(int argc, char **argv);
 int cli_org(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_admin(int argc, char **argv);
+/* `csec content SUBCOMMAND` (cli/content.c; the store commands are in
+ * cli/content_store.c). */
+int cli_content(int argc, char **argv);
 
 /* Where the store is: from --data/--db, else CSEC_DATA/CSEC_DB, else ./var
  * and sqlite:<data>/csec.db. */

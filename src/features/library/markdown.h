@@ -14,8 +14,8 @@ struct arena;
 struct pack_problems;
 
 struct md_heading {
-	int level;        /* 2 to 4 (the page title is the only h1) */
-	const char *id;   /* anchor, unique within the page */
+	int level; /* 2 to 4 (the page title is the only h1) */
+	const char *id; /* anchor, unique within the page */
 	const char *text; /* plain text */
 };
 
