@@ -407,7 +407,12 @@ int pack_files_from_zip(struct arena *a, const void *zip, size_t len, struct pac
 			one_top = false;
 		}
 	}
-	size_t strip = one_top && top ? top_len : 0;
+	/* Stripped only when it holds pack.json: a pack of only guide/ pages
+	 * has one top folder too. */
+	size_t strip = 0;
+	for (zip_uint64_t i = 0; one_top && top && i < (zip_uint64_t)count && !strip; i++)
+		if (names[i] && strcmp(names[i] + top_len, "pack.json") == 0)
+			strip = top_len;
 
 	for (zip_uint64_t i = 0; i < (zip_uint64_t)count && !rc && !f.full; i++) {
 		if (!names[i])
