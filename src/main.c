@@ -22,6 +22,7 @@ static const struct {
         {"content", cli_content, "check content packs (csec content validate DIR)"},
         {"audit", cli_audit, "check the audit log (csec audit verify)"},
         {"token", cli_token, "create a personal access token for the API"},
+        {"content", cli_content, "content packs: import, export, versions, rollback"},
         {"routes", cli_routes, "print the route table"},
         {"version", cli_version, "print the version"},
         /* Not for people: the password-hashing helper that serve starts. */

@@ -9,6 +9,7 @@
 #include "features/admin/admin.h"
 #include "features/api/api.h"
 #include "features/joining/joining.h"
+#include "features/library/library.h"
 #include "features/members/members.h"
 #include "features/profile/profile.h"
 #include "features/settings/settings.h"
@@ -439,6 +440,50 @@ static const struct route routes[] = {
          .permission = "site.settings.manage",
          .csrf = true,
          .summary = "Send a test message to the site admin's own address"},
+        /* ------------------------------------------------------------------
+         * library: the leaders' guide, the practice and resource libraries (features/library;
+         * who sees which page is decided by the store, in SQL)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/guide",
+         .handler = library_guide_index,
+         .permission = "public",
+         .summary = "The leaders' guide: its parts in order, with summaries"},
+        {.method = "GET",
+         .pattern = "/guide/{slug}",
+         .handler = library_guide_page,
+         .permission = "public",
+         .summary = "A part of the guide (404 when the reader may not see it)"},
+        {.method = "GET",
+         .pattern = "/practices",
+         .handler = library_practices_index,
+         .permission = "public",
+         .summary = "The practice library: the profiles the reader may see"},
+        {.method = "GET",
+         .pattern = "/practices/{slug}",
+         .handler = library_practices_page,
+         .permission = "public",
+         .summary = "A practice profile (404 when the reader may not see it)"},
+        {.method = "GET",
+         .pattern = "/resources",
+         .handler = library_resources_index,
+         .permission = "public",
+         .summary = "The resource library: the resources the reader may see"},
+        {.method = "GET",
+         .pattern = "/resources/{slug}",
+         .handler = library_resources_page,
+         .permission = "public",
+         .summary = "A resource (404 when the reader may not see it)"},
+        {.method = "GET",
+         .pattern = "/api/v1/library/pages",
+         .handler = library_api_pages,
+         .permission = "public",
+         .summary = "API: the library pages the reader may see (?kind=guide|practice|resource)"},
+        {.method = "GET",
+         .pattern = "/api/v1/library/pages/{slug}",
+         .handler = library_api_page,
+         .permission = "public",
+         .summary = "API: one library page with its HTML (404 when the reader may not see it)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.

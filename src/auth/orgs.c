@@ -73,6 +73,38 @@ const char *orgs_check_jurisdiction(const char *in)
 	return NULL;
 }
 
+/* A text field of at most max bytes of UTF-8 without control characters
+ * (LF and CR allowed when lines). */
+static bool text_ok(const char *in, size_t max, bool lines)
+{
+	size_t n = in ? strlen(in) : 0;
+	if (n > max || (n && !str_utf8_valid(in, n)))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if ((c < ' ' || c == 0x7f) && !(lines && (c == '\n' || c == '\r')))
+			return false;
+	}
+	return true;
+}
+
+const char *orgs_check_display_name(const char *in)
+{
+	return text_ok(in, ORGS_MAX_DISPLAY_NAME, false) ? NULL
+	                                                 : "library.profile.display_name.invalid";
+}
+
+const char *orgs_check_hotline(const char *in)
+{
+	return text_ok(in, ORGS_MAX_HOTLINE, false) ? NULL : "library.profile.hotline.invalid";
+}
+
+const char *orgs_check_law_summary(const char *in)
+{
+	return text_ok(in, ORGS_MAX_LAW_SUMMARY, true) ? NULL
+	                                               : "library.profile.law_summary.invalid";
+}
+
 bool orgs_like_pattern(const char *q, char *out, size_t outlen)
 {
 	struct str s = str_trim(str_from(q ? q : ""));
@@ -135,8 +167,8 @@ int orgs_lock(struct db *db, int64_t id)
 int orgs_get(struct db *db, struct arena *a, int64_t id, struct org_settings *out)
 {
 	static const char sql[] =
-	        "SELECT id, name, kind, state, jurisdiction, time_zone, ori, mfa_required "
-	        "FROM organizations WHERE id = $1";
+	        "SELECT id, name, kind, state, jurisdiction, time_zone, ori, mfa_required, "
+	        "display_name, hotline, law_summary FROM organizations WHERE id = $1";
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -153,8 +185,11 @@ int orgs_get(struct db *db, struct arena *a, int64_t id, struct org_settings *ou
 		out->time_zone = col(a, st, 5);
 		out->ori = col(a, st, 6);
 		out->mfa_required = db_column_int64(st, 7) != 0;
+		out->display_name = col(a, st, 8);
+		out->hotline = col(a, st, 9);
+		out->law_summary = col(a, st, 10);
 		rc = out->name && out->kind && out->state && out->jurisdiction && out->time_zone &&
-		                out->ori
+		                out->ori && out->display_name && out->hotline && out->law_summary
 		        ? DB_OK
 		        : DB_ENOMEM;
 	}
@@ -166,7 +201,8 @@ int orgs_update(struct db *db, const struct org_settings *s)
 {
 	static const char sql[] =
 	        "UPDATE organizations SET name = $2, state = $3, jurisdiction = $4, "
-	        "time_zone = $5, ori = $6, mfa_required = $7 WHERE id = $1 RETURNING id";
+	        "time_zone = $5, ori = $6, mfa_required = $7, display_name = $8, hotline = $9, "
+	        "law_summary = $10 WHERE id = $1 RETURNING id";
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -176,8 +212,12 @@ int orgs_update(struct db *db, const struct org_settings *s)
 	    (rc = db_bind_text(st, 3, s->state, (size_t)-1)) == DB_OK &&
 	    (rc = db_bind_text(st, 4, s->jurisdiction, (size_t)-1)) == DB_OK &&
 	    (rc = db_bind_text(st, 5, s->time_zone, (size_t)-1)) == DB_OK &&
-	    (rc = db_bind_text(st, 6, s->ori, (size_t)-1)) == DB_OK)
-		rc = db_bind_int64(st, 7, s->mfa_required ? 1 : 0);
+	    (rc = db_bind_text(st, 6, s->ori, (size_t)-1)) == DB_OK &&
+	    (rc = db_bind_int64(st, 7, s->mfa_required ? 1 : 0)) == DB_OK &&
+	    (rc = db_bind_text(st, 8, s->display_name ? s->display_name : "", (size_t)-1)) ==
+	            DB_OK &&
+	    (rc = db_bind_text(st, 9, s->hotline ? s->hotline : "", (size_t)-1)) == DB_OK)
+		rc = db_bind_text(st, 10, s->law_summary ? s->law_summary : "", (size_t)-1);
 	return changed_one(st, rc);
 }
 

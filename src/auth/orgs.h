@@ -24,6 +24,9 @@ struct db;
 #define ORGS_ORI_LEN 9 /* an NCIC Originating Agency Identifier */
 #define ORGS_MAX_QUERY 100 /* bytes of a member search */
 #define ORGS_LIKE_MAX (2 * ORGS_MAX_QUERY + 3) /* the pattern, with its NUL */
+#define ORGS_MAX_DISPLAY_NAME 200 /* bytes of the agency profile's fields */
+#define ORGS_MAX_HOTLINE 200
+#define ORGS_MAX_LAW_SUMMARY 4000
 
 /* An organization's settings. Strings are the store's (arena memory) or the
  * caller's when updating. */
@@ -36,6 +39,11 @@ struct org_settings {
 	const char *time_zone; /* an IANA zone */
 	const char *ori; /* "" or ORGS_ORI_LEN letters and digits (law enforcement only) */
 	bool mfa_required;
+	/* The agency profile that fills the knowledge base's placeholders
+	 * (migration 0008): may be "". */
+	const char *display_name; /* agency.name; the name when "" */
+	const char *hotline; /* agency.hotline */
+	const char *law_summary; /* state.law_summary, lines allowed */
 };
 
 struct org_domain {
@@ -68,6 +76,13 @@ const char *orgs_check_ori(const char *in, char *out, size_t outlen);
  * bytes of UTF-8 without control characters. */
 const char *orgs_check_jurisdiction(const char *in);
 
+/* The agency profile's fields: may be empty; at most their ORGS_MAX_*
+ * bytes of UTF-8 without control characters (the law summary may hold line
+ * breaks: LF, or CR LF as browsers send them). */
+const char *orgs_check_display_name(const char *in);
+const char *orgs_check_hotline(const char *in);
+const char *orgs_check_law_summary(const char *in);
+
 /* Builds the LIKE pattern of a member search from q: trimmed, ASCII
  * lower-cased, '%', '_' and '\' escaped with '\', wrapped in '%'. out holds
  * at least ORGS_LIKE_MAX bytes. Returns false (out = "") when q is empty
@@ -86,8 +101,8 @@ bool orgs_like_pattern(const char *q, char *out, size_t outlen);
 int orgs_lock(struct db *db, int64_t id);
 /* The settings of organization id (strings in a). */
 int orgs_get(struct db *db, struct arena *a, int64_t id, struct org_settings *out);
-/* Writes name, state, jurisdiction, time_zone, ori and mfa_required of
- * s->id (its kind never changes here). */
+/* Writes name, state, jurisdiction, time_zone, ori, mfa_required and the
+ * agency profile of s->id (its kind never changes here). */
 int orgs_update(struct db *db, const struct org_settings *s);
 /* The organization's domains, by name: *out (arena memory) and *n. */
 int orgs_domains(struct db *db, struct arena *a, int64_t org_id, struct org_domain **out,

@@ -3,6 +3,7 @@
  * store (import, export, versions, rollback) live in cli/content_store.c and
  * are listed in the table below. */
 #include "cli/cli.h"
+#include "cli/content_store.h"
 
 #include "core/arena.h"
 #include "features/library/pack.h"
@@ -22,6 +23,10 @@ static const struct {
 	const char *summary;
 } subcommands[] = {
         {"validate", content_validate, "check a pack and print every problem"},
+        {"import", cli_content_import, "import a content pack as a new version"},
+        {"export", cli_content_export, "write the active pack back to a directory"},
+        {"versions", cli_content_versions, "list the imported versions"},
+        {"rollback", cli_content_rollback, "make an earlier version active again"},
 };
 
 static void usage(FILE *out)

@@ -15,6 +15,7 @@
 #include "auth/hasher.h"
 #include "auth/password.h"
 #include "features/accounts/accounts.h"
+#include "features/library/library.h"
 #include "features/site/site.h"
 #include "http/server.h"
 #include "http/workers.h"
@@ -318,6 +319,9 @@ int cli_serve(int argc, char **argv)
 	db = cli_store_open(&o.store, true);
 	if (!db)
 		goto out;
+	/* The starter pack built into the binary, on first start and when this
+	 * binary carries a newer version of it (never over local edits). */
+	library_starter(db, accounts_audit_key());
 	/* First run: print the one-time setup URL while no site admin exists. */
 	int setup = cli_print_setup_url(db, cfg.public_url);
 	db_close(db);

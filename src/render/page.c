@@ -273,7 +273,11 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	if (!root || arena_defer(req->arena, release_json, root) != 0)
 		return -ENOMEM;
 	json_t *site = site_object(req);
-	json_t *page = json_pack("{s:s, s:s}", "title", page_msg(title_key), "path",
+	/* Without a catalogue key the title is the handler's own text (a
+	 * library page's title from the store), escaped like any value. */
+	const char *title = title_key ? page_msg(title_key)
+	                              : json_string_value(json_object_get(root, "page_title"));
+	json_t *page = json_pack("{s:s, s:s}", "title", title ? title : "", "path",
 	                         req->path ? req->path : "/");
 	if (req->who.authenticated) {
 		/* What the navigation offers follows the policy table. */

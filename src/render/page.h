@@ -16,7 +16,9 @@ int page_init(const char *dev_dir, char *err, size_t errlen);
 void page_shutdown(void);
 
 /* Renders template tpl into req's response with the given status. title_key
- * names the page title in the catalogue. data (may be NULL) is stolen.
+ * names the page title in the catalogue; when it is NULL, data's string
+ * "page_title" is the title (text from the store, such as a library page's
+ * title). data (may be NULL) is stolen.
  * Returns 0 or a negative errno code. */
 int page_render(struct req *req, int status, const char *tpl, const char *title_key, json_t *data);
 

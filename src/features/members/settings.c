@@ -1,7 +1,9 @@
 /* features/members/settings.c — the active organization's settings, for its
  * org admins: name, county or jurisdiction, state, IANA time zone, the NCIC
  * ORI (law enforcement only), whether every member must use two-step
- * sign-in, and the email domains whose people may ask to join, each with
+ * sign-in, the agency profile that fills the knowledge base's placeholders
+ * (display name, local hotlines, a summary of the state's law), and the
+ * email domains whose people may ask to join, each with
  * its own explicit auto-approval (DESIGN.md §2: never by default, never for
  * a domain not named exactly). The kind of organization is the site
  * admin's to set, not shown as editable here. A save is audited
@@ -92,10 +94,11 @@ int members_settings_form(struct req *req)
 	if (!db || orgs_get(db, req->arena, req->who.org_id, &org) != DB_OK ||
 	    orgs_domains(db, req->arena, req->who.org_id, &domains, &n) != DB_OK)
 		return -1;
-	json_t *values =
-	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "name", org.name, "jurisdiction",
-	                  org.jurisdiction, "state", org.state, "time_zone", org.time_zone, "ori",
-	                  org.ori, "mfa_required", org.mfa_required);
+	json_t *values = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "name",
+	                           org.name, "jurisdiction", org.jurisdiction, "state", org.state,
+	                           "time_zone", org.time_zone, "ori", org.ori, "mfa_required",
+	                           org.mfa_required, "display_name", org.display_name, "hotline",
+	                           org.hotline, "law_summary", org.law_summary);
 	json_t *rows = json_array();
 	size_t total = n + BLANK_ROWS < ORGS_MAX_DOMAINS ? n + BLANK_ROWS : ORGS_MAX_DOMAINS;
 	for (size_t i = 0; rows && i < total; i++)
@@ -136,6 +139,14 @@ static const char *settings_detail(struct req *req, const struct org_settings *o
 		json_object_set_new(changed, "mfa_required",
 		                    json_pack("{s:b, s:b}", "from", old->mfa_required, "to",
 		                              new->mfa_required));
+	note_change(changed, "display_name", old->display_name, new->display_name);
+	note_change(changed, "hotline", old->hotline, new->hotline);
+	/* The summary may be long: its lengths, not its text. */
+	if (strcmp(old->law_summary, new->law_summary) != 0)
+		json_object_set_new(changed, "law_summary",
+		                    json_pack("{s:I, s:I}", "from_length",
+		                              (json_int_t)strlen(old->law_summary), "to_length",
+		                              (json_int_t)strlen(new->law_summary)));
 	json_t *added = json_array(), *removed = json_array(), *on_list = json_array(),
 	       *off_list = json_array();
 	for (size_t i = 0; i < nn; i++) {
@@ -189,6 +200,24 @@ static const char *settings_detail(struct req *req, const struct org_settings *o
 	return members_detail(req->arena, json_pack("{s:o}", "changed", names));
 }
 
+/* The law summary as typed, without the spaces and blank lines around it
+ * and with the browser's CR LF line ends made LF (arena memory). */
+static const char *law_text(struct req *req, const char *in)
+{
+	size_t n = in ? strlen(in) : 0, j = 0;
+	char *out = arena_alloc(req->arena, n + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(in[i] == '\r' && in[i + 1] == '\n'))
+			out[j++] = in[i];
+	while (j > 0 && strchr(" \t\r\n", out[j - 1]))
+		j--;
+	out[j] = '\0';
+	size_t k = strspn(out, " \t\r\n");
+	return out + k;
+}
+
 int members_settings_submit(struct req *req)
 {
 	int64_t org_id = req->who.org_id;
@@ -203,10 +232,14 @@ int members_settings_submit(struct req *req)
 	const char *name = req_form(req, "name"), *jur = req_form(req, "jurisdiction");
 	const char *state = req_form(req, "state"), *zone = req_form(req, "time_zone");
 	const char *ori = req_form(req, "ori"), *mfa = req_form(req, "mfa_required");
-	json_t *values = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "name", name ? name : "",
-	                           "jurisdiction", jur ? jur : "", "state", state ? state : "",
-	                           "time_zone", zone ? zone : "", "ori", ori ? ori : "",
-	                           "mfa_required", mfa && strcmp(mfa, "1") == 0);
+	const char *display = req_form(req, "display_name"), *hotline = req_form(req, "hotline");
+	const char *law = req_form(req, "law_summary");
+	json_t *values =
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "name", name ? name : "",
+	                  "jurisdiction", jur ? jur : "", "state", state ? state : "", "time_zone",
+	                  zone ? zone : "", "ori", ori ? ori : "", "mfa_required",
+	                  mfa && strcmp(mfa, "1") == 0, "display_name", display ? display : "",
+	                  "hotline", hotline ? hotline : "", "law_summary", law ? law : "");
 	json_t *errors = json_object(), *rows = json_array();
 	if (!values || !errors || !rows) {
 		json_decref(values);
@@ -246,7 +279,20 @@ int members_settings_submit(struct req *req)
 		new.ori = ori_out;
 	}
 	new.mfa_required = mfa &&strcmp(mfa, "1") == 0;
-	if (!new.name || !new.jurisdiction || !new.time_zone)
+	t = str_trim(str_from(display ? display : ""));
+	new.display_name = arena_strndup(req->arena, t.p, t.len);
+	if (new.display_name)
+		members_field_error(errors, "display_name",
+		                    orgs_check_display_name(new.display_name));
+	t = str_trim(str_from(hotline ? hotline : ""));
+	new.hotline = arena_strndup(req->arena, t.p, t.len);
+	if (new.hotline)
+		members_field_error(errors, "hotline", orgs_check_hotline(new.hotline));
+	new.law_summary = law_text(req, law);
+	if (new.law_summary)
+		members_field_error(errors, "law_summary", orgs_check_law_summary(new.law_summary));
+	if (!new.name || !new.jurisdiction || !new.time_zone || !new.display_name || !new.hotline ||
+	    !new.law_summary)
 		goto fail;
 
 	/* Domain rows domain_0, auto_0, ... as the form numbers them. */
