@@ -112,6 +112,8 @@ void dispatch_begin(struct req *req, const struct dispatch_table *t, int64_t con
 	struct form_limits limits = cfg->limits;
 	if (m.route->max_body)
 		limits.max_body = m.route->max_body;
+	if (m.route->max_field)
+		limits.max_field_bytes = m.route->max_field;
 	req->raw_body.max = limits.max_body;
 	if (content_length > 0 && (uint64_t)content_length > limits.max_body) {
 		/* Refused now; the server decides whether to read and discard the
