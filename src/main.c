@@ -19,10 +19,9 @@ static const struct {
         {"org", cli_org, "add an organization"},
         {"user", cli_user, "add a user to an organization"},
         {"admin", cli_admin, "create a site administrator"},
-        {"content", cli_content, "check content packs (csec content validate DIR)"},
+        {"content", cli_content, "content packs: validate, import, export, versions, rollback"},
         {"audit", cli_audit, "check the audit log (csec audit verify)"},
         {"token", cli_token, "create a personal access token for the API"},
-        {"content", cli_content, "content packs: import, export, versions, rollback"},
         {"routes", cli_routes, "print the route table"},
         {"version", cli_version, "print the version"},
         /* Not for people: the password-hashing helper that serve starts. */

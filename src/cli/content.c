@@ -15,15 +15,14 @@
 
 static int content_validate(int argc, char **argv);
 
-/* One line per subcommand; the functions of other files are declared in
- * cli/cli.h. */
+/* One line per subcommand; the store's are declared in cli/content_store.h. */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } subcommands[] = {
         {"validate", content_validate, "check a pack and print every problem"},
-        {"import", cli_content_import, "import a content pack as a new version"},
+        {"import", cli_content_import, "import a pack as a new version (validated first)"},
         {"export", cli_content_export, "write the active pack back to a directory"},
         {"versions", cli_content_versions, "list the imported versions"},
         {"rollback", cli_content_rollback, "make an earlier version active again"},

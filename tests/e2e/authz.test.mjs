@@ -51,6 +51,8 @@ before(async () => {
     ids[k].apitoken = await one(`SELECT id FROM api_tokens WHERE user_id = ${user}`);
     ids[k].session = await one(`SELECT max(id) FROM sessions WHERE user_id = ${user}`) || '999999';
   }
+  // A public page of the starter pack (imported at start-up), for {slug}.
+  ids.slug = await one("SELECT slug FROM library_pages WHERE org_id IS NULL AND visibility = 'public' AND published = 1 ORDER BY id LIMIT 1") || 'no-such-page';
 });
 after(async () => { await srv?.stop(); await srv?.cleanup(); });
 
@@ -62,6 +64,7 @@ function fill(pattern, k) {
         return ids[k][name];
       case 'token': return FAKE_TOKEN;
       case 'name': return 'app.css';
+      case 'slug': return ids.slug;
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);
     }
   });
