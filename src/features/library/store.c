@@ -335,8 +335,9 @@ static int set_pending(struct db *db, int64_t page, int64_t rev, int64_t now)
 {
 	static const char sql[] = "UPDATE library_pages SET pending_revision_id = $2, "
 	                          "updated_at = $3 WHERE id = $1";
+	/* Every parameter is used: PostgreSQL cannot type one that is not. */
 	static const char sql_none[] = "UPDATE library_pages SET pending_revision_id = NULL, "
-	                               "updated_at = $3 WHERE id = $1";
+	                               "updated_at = $2 WHERE id = $1";
 	struct db_stmt *st;
 	int rc = db_prepare(db, rev ? sql : sql_none, &st);
 	if (rc != DB_OK)
@@ -344,7 +345,7 @@ static int set_pending(struct db *db, int64_t page, int64_t rev, int64_t now)
 	if ((rc = db_bind_int64(st, 1, page)) == DB_OK && rev)
 		rc = db_bind_int64(st, 2, rev);
 	if (rc == DB_OK)
-		rc = db_bind_int64(st, 3, now);
+		rc = db_bind_int64(st, rev ? 3 : 2, now);
 	return finish(st, rc);
 }
 
