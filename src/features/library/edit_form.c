@@ -584,7 +584,8 @@ static int submit(struct req *req, bool org, bool creating)
 	bool rendered = false;
 	if (chk.page.markdown && check_body(req, db, &s, &chk.page, &f, &md, &rendered) != 0)
 		goto fail;
-	bool problems = json_object_size(f.errors) > 0 || json_array_size(f.body_problems) > 0;
+	bool problems =
+	        chk.n > 0 || json_object_size(f.errors) > 0 || json_array_size(f.body_problems) > 0;
 
 	if (!save) {
 		if (rendered && !(f.preview = preview(req, db, &chk.page, &md)))
