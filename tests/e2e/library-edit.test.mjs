@@ -471,3 +471,22 @@ test('a waiting content-pack update: keep mine, then take a later one', async ()
   assert.equal((await as.officerA.post(`${path}/update/take`, { update: update3, _csrf: await as.officerA.token('/account') })).status, 403);
   assert.equal(await storeSnapshot(srv), before);
 });
+
+test('reading pages link to the editor for those who may edit, and only for them', async () => {
+  const id = await sharedId('test-first');
+  let html = await (await as.editor.fetch('/guide/test-first')).text();
+  assert.ok(html.includes(`<a href="/library/edit/${id}">Edit this page</a>`));
+  assert.ok((await (await as.editor.fetch('/guide')).text()).includes('<a href="/library/edit">Edit the shared pages</a>'));
+  for (const who of ['officerA', 'anonymous', 'orgAdminA']) {
+    html = await (await as[who].fetch('/guide/test-first')).text();
+    assert.ok(!html.includes('Edit this page') && !html.includes('/library/edit'), `${who}: no link on a shared page`);
+  }
+  const own = await one("SELECT id FROM library_pages WHERE slug = 'metro-local-protocol'");
+  html = await (await as.orgAdminA.fetch('/guide/metro-local-protocol')).text();
+  assert.ok(html.includes(`<a href="/org/pages/${own}">Edit this page</a>`));
+  assert.ok((await (await as.leaderA.fetch('/guide')).text()).includes('<a href="/org/pages">'));
+  html = await (await as.officerA.fetch('/guide/metro-local-protocol')).text();
+  assert.ok(!html.includes('Edit this page'), 'an officer reads it, without the link');
+  html = await (await as.editor.fetch('/guide/metro-local-protocol')).text();
+  assert.ok(!html.includes('Edit this page'), "the shared pages' editor does not edit it");
+});

@@ -13,13 +13,26 @@
 #ifndef CSEC_FEATURES_LIBRARY_EDIT_H
 #define CSEC_FEATURES_LIBRARY_EDIT_H
 
+#include <stdint.h>
+
 #include "http/http.h"
+
+struct db;
 
 /* The largest request an edit form sends: the Markdown (up to twice a
  * pack file's limit, so that a page slightly over it gets the 422 that
  * says so rather than a 413) percent-encoded, and the fields around it. */
 #define LIBEDIT_MAX_FIELD (512u * 1024)
 #define LIBEDIT_MAX_BODY (4u * 1024 * 1024)
+
+/* For the reading pages (features/library/handlers.c): where the viewer
+ * edits page_id — its shared editor for holders of content.edit, its
+ * organization's for holders of content.org.write when it is their active
+ * organization's page — or NULL (also for everyone else, without a query).
+ * And where the viewer edits the pages of a listing, or NULL. label gets
+ * the link's text from the catalogue. */
+const char *libedit_page_href(struct req *req, struct db *db, int64_t page_id, const char **label);
+const char *libedit_listing_href(const struct req *req, const char **label);
 
 /* Shared pages (content.edit). */
 int libedit_index(struct req *req); /* GET /library/edit */

@@ -20,6 +20,39 @@
 #include <string.h>
 #include <time.h>
 
+/* ---------------------------------------------------- links from readers */
+
+const char *libedit_page_href(struct req *req, struct db *db, int64_t page_id, const char **label)
+{
+	struct libedit_page pg;
+	*label = NULL;
+	if (policy_allows("content.edit", &req->who) &&
+	    libedit_page_get(db, req->arena, 0, page_id, &pg) == DB_OK) {
+		*label = page_msg("library.edit.link.page");
+		return arena_printf(req->arena, "/library/edit/%lld", (long long)page_id);
+	}
+	if (policy_allows("content.org.write", &req->who) && req->who.org_id > 0 &&
+	    libedit_page_get(db, req->arena, req->who.org_id, page_id, &pg) == DB_OK) {
+		*label = page_msg("library.edit.link.page");
+		return arena_printf(req->arena, "/org/pages/%lld", (long long)page_id);
+	}
+	return NULL;
+}
+
+const char *libedit_listing_href(const struct req *req, const char **label)
+{
+	*label = NULL;
+	if (policy_allows("content.edit", &req->who)) {
+		*label = page_msg("library.edit.link.shared");
+		return "/library/edit";
+	}
+	if (policy_allows("content.org.write", &req->who)) {
+		*label = page_msg("library.edit.link.org");
+		return "/org/pages";
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------------ index */
 
 static int index_page(struct req *req, bool org)
