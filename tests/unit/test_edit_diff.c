@@ -139,8 +139,8 @@ static void test_approximate_past_cap(void **state)
 	assert_non_null(b);
 	size_t na = 0, nb = 0;
 	for (size_t i = 0; i < lines; i++) {
-		na += (size_t)sprintf(a + na, "a%05zu\n", i);
-		nb += (size_t)sprintf(b + nb, "b%05zu\n", i);
+		na += (size_t)snprintf(a + na, 8, "a%05zu\n", i);
+		nb += (size_t)snprintf(b + nb, 8, "b%05zu\n", i);
 	}
 	struct edit_diff d;
 	assert_int_equal(edit_diff_lines(A, a, na, b, nb, &d), 0);
@@ -181,11 +181,11 @@ static void test_rows_context_and_gaps(void **state)
 	char a[1024], b[1024];
 	size_t na = 0, nb = 0;
 	for (int i = 1; i <= 20; i++) {
-		na += (size_t)sprintf(a + na, "%d\n", i);
+		na += (size_t)snprintf(a + na, sizeof a - na, "%d\n", i);
 		if (i == 10)
-			nb += (size_t)sprintf(b + nb, "ten\n");
+			nb += (size_t)snprintf(b + nb, sizeof b - nb, "ten\n");
 		else
-			nb += (size_t)sprintf(b + nb, "%d\n", i);
+			nb += (size_t)snprintf(b + nb, sizeof b - nb, "%d\n", i);
 	}
 	struct edit_diff d;
 	assert_int_equal(edit_diff_lines(A, a, na, b, nb, &d), 0);
