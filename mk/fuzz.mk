@@ -17,7 +17,7 @@
 FUZZ_CC ?= clang
 FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := urlencoded multipart router template template_src
+FUZZ_TARGETS := urlencoded multipart router template template_src frontmatter markdown
 
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -33,8 +33,18 @@ FUZZ_SRCS_template := src/render/template.c src/core/arena.c src/core/buf.c
 FUZZ_SRCS_template_src := $(FUZZ_SRCS_template)
 FUZZ_LIBS_template := $(shell pkg-config --libs jansson 2>/dev/null)
 FUZZ_LIBS_template_src := $(FUZZ_LIBS_template)
+# The content packs of the knowledge base: front matter (libyaml) and the
+# whole page through pack_load; Markdown (cmark-gfm) and placeholders.
+FUZZ_LIBRARY_SRCS := src/features/library/frontmatter.c src/features/library/pack.c \
+                     src/features/library/markdown.c src/features/library/placeholders.c \
+                     src/render/template.c src/core/arena.c src/core/buf.c src/core/str.c
+FUZZ_LIBRARY_LIBS := $(shell pkg-config --libs yaml-0.1 libcmark-gfm jansson icu-uc 2>/dev/null)
+FUZZ_SRCS_frontmatter := $(FUZZ_LIBRARY_SRCS)
+FUZZ_SRCS_markdown := $(FUZZ_LIBRARY_SRCS)
+FUZZ_LIBS_frontmatter := $(FUZZ_LIBRARY_LIBS)
+FUZZ_LIBS_markdown := $(FUZZ_LIBRARY_LIBS)
 
-# Any header may change what a target compiles to; rebuilding all five takes
+# Any header may change what a target compiles to; rebuilding them all takes
 # seconds, so they simply depend on every header.
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h) $(shell find src -name '*.h')
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)

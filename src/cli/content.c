@@ -148,10 +148,11 @@ static int content_validate(int argc, char **argv)
 		for (size_t i = 0; i < pack.n_pages; i++)
 			kinds[pack.pages[i].kind]++;
 		fprintf(stderr,
-		        "csec content validate: %s is clean: pack %s %s, %zu pages (%zu guide, "
+		        "csec content validate: %s is clean: pack %s %s, %zu page%s (%zu guide, "
 		        "%zu practice, %zu resource)\n",
-		        what, pack.meta.id, pack.meta.version, pack.n_pages, kinds[PAGE_GUIDE],
-		        kinds[PAGE_PRACTICE], kinds[PAGE_RESOURCE]);
+		        what, pack.meta.id, pack.meta.version, pack.n_pages,
+		        pack.n_pages == 1 ? "" : "s", kinds[PAGE_GUIDE], kinds[PAGE_PRACTICE],
+		        kinds[PAGE_RESOURCE]);
 	}
 	arena_destroy(a);
 	return status;

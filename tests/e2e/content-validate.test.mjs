@@ -28,6 +28,7 @@ const expected = {
     `${P}:24: link to /guide/first-step: no page of the pack has the slug "first-step"`,
     `${P}:24: link to /practices/first-steps: that page is a guide, so its address is /guide/first-steps`,
     `${P}:25: link to /guide/first-steps#nowhere: that page has no heading with that anchor`,
+    `${P}:25: link to /guide/first-steps#train--every-officer-: that page has no heading with that anchor (did you mean #train-every-officer?)`,
     `${P}:25: link to #nothing-here: this page has no heading with that anchor`,
   ],
   'unknown-placeholder': [

@@ -801,6 +801,7 @@ static void zip_reading(void **state)
 	        {"guide/link.md", "/etc/passwd", 11, true},
 	        {"guide/big.md", bigdata, big, false},
 	        {"guide/bad name.md", "x", 1, false},
+	        {"guide/sub/x.md", "x", 1, false},
 	        {"guide/ok.md", page_r, sizeof page_r - 1, false},
 	};
 	zip = make_zip(bad, sizeof bad / sizeof bad[0], &len);
@@ -823,7 +824,9 @@ static void zip_reading(void **state)
 	                    "guide/link.md:0: is a symbolic link; links are refused\n"
 	                    "guide/big.md:0: the file is 262145 bytes; the limit is 256 KiB\n"
 	                    "guide/bad name.md:0: file name not allowed: use letters, digits, "
-	                    "'.', '-' and '_', ending in .md\n");
+	                    "'.', '-' and '_', ending in .md\n"
+	                    "guide/sub/x.md:0: folders inside guide/, practices/ and resources/ "
+	                    "are not read: put the page directly in its folder\n");
 	assert_int_equal(n, 2);
 	assert_string_equal(files[1].path, "guide/ok.md");
 
@@ -928,6 +931,18 @@ static void dir_and_pack_checks(void **state)
 	pack_problems_init(&pr, a);
 	pack_load(a, dup, 1, &p, &pr);
 	has_problem(a, &pr, 1, "pack.json is not valid JSON: duplicate object key");
+	static const char in_title[] = PAGE("t-page", "guide", "1", "x\n");
+	const char *at = strstr(in_title, "title: t-page");
+	char *t =
+	        arena_printf(a, "%.*stitle: \"{{x}}\"%s", (int)(at - in_title), in_title, at + 13);
+	const struct pack_file titled[] = {{"guide/t.md", t, strlen(t)}};
+	pack_problems_init(&pr, a);
+	pack_load(a, titled, 1, &p, &pr);
+	has_problem(a, &pr, 2, "placeholders are not filled in the title");
+	const struct pack_file cr[] = {{"guide/r.md", "---\ntitle: x\r---\n", 17}};
+	pack_problems_init(&pr, a);
+	pack_load(a, cr, 1, &p, &pr);
+	has_problem(a, &pr, 2, "carriage return without a line feed");
 	const struct pack_file bin[] = {{"guide/r.md", "\xff\xfe", 2}};
 	pack_problems_init(&pr, a);
 	pack_load(a, bin, 1, &p, &pr);

@@ -116,6 +116,18 @@ size_t frontmatter_chars(const char *s, size_t len)
 	return n;
 }
 
+int frontmatter_bare_cr(const char *data, size_t len)
+{
+	int line = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n')
+			line++;
+		else if (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n'))
+			return line;
+	}
+	return 0;
+}
+
 /* A copy of a value that is safe to quote in a message: at most 60
  * characters, control characters shown as '?'. */
 static const char *shown(struct ctx *c, const char *s, size_t len)
@@ -557,7 +569,7 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
 		PROBLEM(&c, 1, "the page has no front matter: its first line must be \"---\"");
 	} else {
 		const char *q = p + first + (p + first < end);
-		int line = 2;
+		int line = 1 + (p + first < end);
 		yaml = q;
 		for (;;) {
 			if (q >= end) {
@@ -566,17 +578,19 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
 				        "\"---\"");
 				yaml = NULL;
 				body = end;
+				body_line = line;
 				break;
 			}
 			size_t n = line_len(q, end);
 			if (is_fence(q, n)) {
 				yaml_len = (size_t)(q - yaml);
 				body = q + n + (q + n < end);
-				body_line = line + 1;
+				body_line = line + (q + n < end);
 				break;
 			}
-			q += n + (q + n < end);
-			line++;
+			bool nl = q + n < end;
+			q += n + nl;
+			line += nl;
 		}
 		if (yaml && yaml_len > FRONTMATTER_MAX_BYTES) {
 			PROBLEM(&c, 1, "the front matter is over %d KiB",
@@ -591,6 +605,11 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
 		return -ENOMEM;
 	if (!yaml)
 		return c.err;
+	int cr = frontmatter_bare_cr(data, len);
+	if (cr) {
+		PROBLEM(&c, cr, "%s", FRONTMATTER_BARE_CR);
+		return c.err;
+	}
 
 	bool failed;
 	struct ynode *root = parse_yaml(&c, yaml, yaml_len, 2, &failed);

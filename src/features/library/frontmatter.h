@@ -36,6 +36,13 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
                       struct pack_page *page, struct frontmatter_lines *lines,
                       struct pack_problems *pr);
 
+/* The line (counted by '\n') of the first carriage return not followed by
+ * a line feed, or 0. Such files are refused: Markdown and YAML count a bare
+ * CR as a line end, editors and this validator's line numbers do not. */
+int frontmatter_bare_cr(const char *data, size_t len);
+#define FRONTMATTER_BARE_CR                                                                        \
+	"a carriage return without a line feed: save the file with LF or CRLF line ends"
+
 /* Checks used for pack.json as well. */
 bool frontmatter_slug_valid(const char *s, size_t len);
 bool frontmatter_date_valid(const char *s, size_t len); /* YYYY-MM-DD, a real day */

@@ -131,6 +131,13 @@ static void esc_str(struct buf *b, const char *s, bool attr)
 		esc(b, s, strlen(s), attr);
 }
 
+/* A node's literal text; "" when it has none. */
+static const char *lit(cmark_node *n)
+{
+	const char *s = cmark_node_get_literal(n);
+	return s ? s : "";
+}
+
 /* The text of a node's inline children (for heading ids and image alt). */
 static void inline_text(cmark_node *n, struct buf *out)
 {
@@ -142,7 +149,7 @@ static void inline_text(cmark_node *n, struct buf *out)
 			continue;
 		cmark_node_type t = cmark_node_get_type(c);
 		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE)
-			buf_puts(out, cmark_node_get_literal(c));
+			buf_puts(out, lit(c));
 		else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
 			buf_putc(out, ' ');
 	}
@@ -369,9 +376,9 @@ static bool node(struct rctx *r, cmark_node *n, bool enter)
 		break;
 	case CMARK_NODE_CODE_BLOCK:
 		buf_puts(h, "<pre><code>");
-		esc_str(h, cmark_node_get_literal(n), false);
+		esc_str(h, lit(n), false);
 		buf_puts(h, "</code></pre>\n");
-		buf_puts(&r->text, cmark_node_get_literal(n));
+		buf_puts(&r->text, lit(n));
 		buf_putc(&r->text, '\n');
 		break;
 	case CMARK_NODE_HTML_BLOCK:
@@ -398,8 +405,8 @@ static bool node(struct rctx *r, cmark_node *n, bool enter)
 		buf_puts(h, "<hr>\n");
 		break;
 	case CMARK_NODE_TEXT:
-		esc_str(h, cmark_node_get_literal(n), false);
-		buf_puts(&r->text, cmark_node_get_literal(n));
+		esc_str(h, lit(n), false);
+		buf_puts(&r->text, lit(n));
 		break;
 	case CMARK_NODE_SOFTBREAK:
 		r->line++;
@@ -413,9 +420,9 @@ static bool node(struct rctx *r, cmark_node *n, bool enter)
 		break;
 	case CMARK_NODE_CODE:
 		buf_puts(h, "<code>");
-		esc_str(h, cmark_node_get_literal(n), false);
+		esc_str(h, lit(n), false);
 		buf_puts(h, "</code>");
-		buf_puts(&r->text, cmark_node_get_literal(n));
+		buf_puts(&r->text, lit(n));
 		break;
 	case CMARK_NODE_EMPH:
 		buf_puts(h, enter ? "<em>" : "</em>");

@@ -367,6 +367,28 @@ static bool has_anchor(struct arena *a, const struct loaded *l, const char *anch
 /* unsure: some page of the pack could not be read or has no valid slug, so
  * a link to a slug not found may well be to that page (whose own problem is
  * reported): not reported again. */
+/* " (did you mean #x?)" when the anchor written GitHub's way (a hyphen for
+ * each space or punctuation mark, so "law--policy") is one of the page's
+ * anchors once its runs of hyphens are one; else "". */
+static const char *suggest(struct arena *a, const struct loaded *l, const char *anchor)
+{
+	size_t n = strlen(anchor);
+	char *s = arena_alloc(a, n + 1);
+	size_t k = 0;
+	if (!s || n > 128)
+		return "";
+	for (size_t i = 0; i < n; i++)
+		if (anchor[i] != '-' || (k > 0 && s[k - 1] != '-'))
+			s[k++] = anchor[i];
+	while (k > 0 && s[k - 1] == '-')
+		k--;
+	s[k] = '\0';
+	if (k == 0 || strcmp(s, anchor) == 0 || !l->rendered || !has_anchor(a, l, s, k))
+		return "";
+	const char *out = arena_printf(a, " (did you mean #%s?)", s);
+	return out ? out : "";
+}
+
 static int check_links(struct arena *a, const struct loaded *l, struct loaded **by, size_t n,
                        bool unsure, struct pack_problems *pr)
 {
@@ -382,8 +404,8 @@ static int check_links(struct arena *a, const struct loaded *l, struct loaded **
 			if (url[1] && !has_anchor(a, l, url + 1, strlen(url + 1)))
 				rc = pack_problem(pr, F, line,
 				                  "link to %s: this page has no heading with that "
-				                  "anchor",
-				                  url);
+				                  "anchor%s",
+				                  url, suggest(a, l, url + 1));
 		} else {
 			int k = 0;
 			while (k < 3 && strncmp(url, path_prefix[k], strlen(path_prefix[k])) != 0)
@@ -416,8 +438,8 @@ static int check_links(struct arena *a, const struct loaded *l, struct loaded **
 			           !has_anchor(a, t, slug + sl + 1, strlen(slug + sl + 1))) {
 				rc = pack_problem(
 				        pr, F, line,
-				        "link to %s: that page has no heading with that anchor",
-				        url);
+				        "link to %s: that page has no heading with that anchor%s",
+				        url, suggest(a, t, slug + sl + 1));
 			}
 		}
 		if (rc)
@@ -457,6 +479,12 @@ int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct p
 			rc = pack_problem(pr, f->path, 0, "the file is not UTF-8 text");
 			continue;
 		}
+		int cr = frontmatter_bare_cr(f->data, f->len);
+		if (cr) {
+			unsure = true;
+			rc = pack_problem(pr, f->path, cr, "%s", FRONTMATTER_BARE_CR);
+			continue;
+		}
 		if (k < 0) {
 			have_meta = true;
 			rc = load_meta(a, f, &out->meta, pr);
@@ -474,6 +502,16 @@ int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct p
 			        page_kind_name(l->page.kind),
 			        (int)(strchr(f->path, '/') - f->path + 1), f->path,
 			        path_prefix[l->page.kind] + 1, kind_names[k]);
+		if (!rc && l->lines.title && strstr(l->page.title, "{{"))
+			rc = pack_problem(
+			        pr, f->path, l->lines.title,
+			        "placeholders are not filled in the title; use them in the "
+			        "page's text");
+		if (!rc && l->lines.summary && strstr(l->page.summary, "{{"))
+			rc = pack_problem(
+			        pr, f->path, l->lines.summary,
+			        "placeholders are not filled in the summary; use them in the "
+			        "page's text");
 		if (!rc)
 			rc = check_placeholders(l, pr);
 		if (!rc) {

@@ -40,7 +40,8 @@ static bool page_name(const char *s, size_t n)
 
 /* 1 when path is a pack file (pack.json, or DIR/NAME.md with DIR a page
  * folder), 0 when it is something else, -1 when it looks like a page
- * (DIR/x.md) but its name is not allowed. */
+ * (DIR/x.md) but its name is not allowed, -2 when it is inside a folder
+ * of a page folder. */
 static int pack_path(const char *path)
 {
 	if (strcmp(path, "pack.json") == 0)
@@ -51,7 +52,9 @@ static int pack_path(const char *path)
 			continue;
 		const char *name = path + dl + 1;
 		size_t n = strlen(name);
-		if (strchr(name, '/') || n < 3 || strcmp(name + n - 3, ".md") != 0)
+		if (strchr(name, '/'))
+			return -2;
+		if (n < 3 || strcmp(name + n - 3, ".md") != 0)
 			return 0;
 		return page_name(name, n) ? 1 : -1;
 	}
@@ -294,7 +297,7 @@ int pack_files_embedded(struct arena *a, struct pack_file **files, size_t *n)
 		if (strncmp(e->name, prefix, sizeof prefix - 1) != 0)
 			continue;
 		const char *path = e->name + sizeof prefix - 1;
-		if (pack_path(path) != 0 &&
+		if (pack_path(path) == 1 &&
 		    files_add(&f, path, (const char *)e->data, embed_len(e)))
 			return -ENOMEM;
 	}
@@ -422,6 +425,13 @@ int pack_files_from_zip(struct arena *a, const void *zip, size_t len, struct pac
 		if (pl == 0 || path[pl - 1] == '/')
 			continue; /* a folder */
 		int kind = pack_path(path);
+		if (kind == -2) {
+			rc = pack_problem(
+			        pr, zip_shown(a, path), 0,
+			        "folders inside guide/, practices/ and resources/ are not "
+			        "read: put the page directly in its folder");
+			continue;
+		}
 		if (kind < 0) {
 			rc = pack_problem(
 			        pr, zip_shown(a, path), 0,
