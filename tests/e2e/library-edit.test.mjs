@@ -181,6 +181,7 @@ test('preview renders the page below the form and never saves', async () => {
 const BAD = [
   { name: 'empty title', change: { title: '   ' }, says: 'Enter a title.' },
   { name: 'title over 200 characters', change: { title: 't'.repeat(201) }, says: 'at most 200 characters', keeps: 't'.repeat(201) },
+  { name: 'a placeholder in the title', change: { title: 'Call {{agency.name}}' }, says: 'not in its title', keeps: 'value="Call {{agency.name}}"' },
   { name: 'summary over 400 characters', change: { summary: 's'.repeat(401) }, says: 'at most 400 characters', keeps: 's'.repeat(401) },
   { name: 'visibility org on a shared page', change: { visibility: 'org' }, says: 'Choose who may read the page' },
   { name: 'unknown visibility', change: { visibility: 'secret' }, says: 'Choose who may read the page' },

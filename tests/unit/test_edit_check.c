@@ -108,6 +108,13 @@ static void test_text_fields(void **state)
 	c = check(&in, 0);
 	assert_string_equal(libedit_problem(&c, "title"), "library.edit.error.title.too_long");
 	in = good();
+	in.title = "Call {{agency.name}}";
+	in.summary = "At {{agency.hotline}}";
+	c = check(&in, 0);
+	assert_string_equal(libedit_problem(&c, "title"), "library.edit.error.title.placeholder");
+	assert_string_equal(libedit_problem(&c, "summary"),
+	                    "library.edit.error.summary.placeholder");
+	in = good();
 	char summary[402];
 	memset(summary, 's', 401);
 	summary[401] = '\0';
@@ -209,6 +216,15 @@ static void test_body_message_and_new_page(void **state)
 	c = check(&in, 0);
 	assert_null(libedit_problem(&c, "body"));
 	free(big);
+
+	in = good();
+	in.body = "a\rb\r\n";
+	in.body_len = 5;
+	c = check(&in, 0);
+	assert_string_equal(libedit_problem(&c, "body"), "library.edit.error.body.bare_cr");
+	in.body = "a\r\nb\r\n";
+	in.body_len = 6;
+	assert_string_equal(check(&in, 0).page.markdown, "a\nb\n");
 
 	in = good();
 	in.message = "";

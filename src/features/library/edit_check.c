@@ -177,8 +177,7 @@ static void sources(struct ctx *c, const struct libedit_input *in, struct pack_p
 	}
 }
 
-/* The Markdown with every CR LF (as browsers send a text box) and lone CR
- * made LF. */
+/* The Markdown with every CR LF (as browsers send a text box) made LF. */
 static const char *body(struct ctx *c, const char *s, size_t len, size_t *out_len)
 {
 	char *out = arena_alloc(c->a, len + 1);
@@ -188,13 +187,8 @@ static const char *body(struct ctx *c, const char *s, size_t len, size_t *out_le
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\r') {
-			out[n++] = '\n';
-			if (i + 1 < len && s[i + 1] == '\n')
-				i++;
-		} else {
+		if (s[i] != '\r' || i + 1 >= len || s[i + 1] != '\n')
 			out[n++] = s[i];
-		}
 	}
 	out[n] = '\0';
 	*out_len = n;
@@ -222,6 +216,15 @@ int libedit_check(struct arena *a, const struct libedit_input *in, unsigned flag
 	}
 	pg->title = text(&c, "title", "title", in->title, PACK_TITLE_MAX, false);
 	pg->summary = text(&c, "summary", "summary", in->summary, PACK_SUMMARY_MAX, true);
+	/* Placeholders are filled in the text only (as the pack refuses them). */
+	if (pg->title && strstr(pg->title, "{{")) {
+		problem(&c, "title", "library.edit.error.title.placeholder");
+		pg->title = NULL;
+	}
+	if (pg->summary && strstr(pg->summary, "{{")) {
+		problem(&c, "summary", "library.edit.error.summary.placeholder");
+		pg->summary = NULL;
+	}
 
 	if (flags & LIBEDIT_CHECK_ORG) {
 		pg->visibility = VIS_ORG;
@@ -244,6 +247,9 @@ int libedit_check(struct arena *a, const struct libedit_input *in, unsigned flag
 
 	if (in->body_len > PACK_MAX_FILE_BYTES) {
 		problem(&c, "body", "library.edit.error.body.too_big");
+	} else if (in->body && frontmatter_bare_cr(in->body, in->body_len)) {
+		/* What browsers send is CR LF; a lone CR is refused, as in a pack. */
+		problem(&c, "body", "library.edit.error.body.bare_cr");
 	} else {
 		pg->markdown = body(&c, in->body ? in->body : "", in->body ? in->body_len : 0,
 		                    &pg->markdown_len);

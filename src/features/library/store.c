@@ -335,7 +335,6 @@ static int set_pending(struct db *db, int64_t page, int64_t rev, int64_t now)
 {
 	static const char sql[] = "UPDATE library_pages SET pending_revision_id = $2, "
 	                          "updated_at = $3 WHERE id = $1";
-	/* Every parameter is used: PostgreSQL cannot type one that is not. */
 	static const char sql_none[] = "UPDATE library_pages SET pending_revision_id = NULL, "
 	                               "updated_at = $2 WHERE id = $1";
 	struct db_stmt *st;
