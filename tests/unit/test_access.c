@@ -79,6 +79,23 @@ static void test_policy_unknown_denied(void **state)
 	assert_null(policy_role_name(POLICY_ROLES));
 }
 
+static void test_policy_roles_or_site_admin(void **state)
+{
+	(void)state;
+	struct principal admin = {.authenticated = true, .site_admin = true};
+	struct principal editor = {.authenticated = true, .org_id = 3, .role = "editor"};
+	struct principal officer = {.authenticated = true, .org_id = 3, .role = "officer"};
+	struct principal no_org = {.authenticated = true, .role = "editor"};
+	assert_true(policy_allows("content.edit", &admin));
+	assert_true(policy_allows("content.edit", &editor));
+	assert_false(policy_allows("content.edit", &officer));
+	assert_false(policy_allows("content.edit", &no_org));
+	assert_false(policy_allows("content.edit", &(struct principal){0}));
+	assert_false(policy_allows("content.org.write", &admin)); /* an org's own pages */
+	assert_true(policy_allows("content.manage", &admin));
+	assert_false(policy_allows("content.manage", &editor));
+}
+
 static void test_policy_table_describes_every_row(void **state)
 {
 	(void)state;
@@ -88,7 +105,11 @@ static void test_policy_table_describes_every_row(void **state)
 	for (unsigned i = 0; i < n; i++) {
 		int kinds = rows[i].anyone + rows[i].signed_in + rows[i].site_admin +
 		        (rows[i].roles != 0);
-		assert_int_equal(kinds, 1); /* exactly one kind of holder */
+		/* one kind of holder, or site admins together with some roles */
+		if (rows[i].site_admin && rows[i].roles != 0)
+			assert_int_equal(kinds, 2);
+		else
+			assert_int_equal(kinds, 1);
 		assert_non_null(rows[i].who);
 		assert_non_null(rows[i].scope);
 		assert_true(policy_known(rows[i].permission));
@@ -228,6 +249,7 @@ int main(void)
 	        cmocka_unit_test(test_policy_org_roles),
 	        cmocka_unit_test(test_policy_site_admin),
 	        cmocka_unit_test(test_policy_unknown_denied),
+	        cmocka_unit_test(test_policy_roles_or_site_admin),
 	        cmocka_unit_test(test_policy_table_describes_every_row),
 	        cmocka_unit_test(test_tz_valid),
 	        cmocka_unit_test(test_tz_format),
