@@ -95,13 +95,17 @@ json_t *libedit_doc(struct req *req, const struct libedit_scope *s, const struct
 	        "reader_href", pg->published ? libedit_reader_href(req, pg->kind, pg->slug) : NULL);
 }
 
-const char *libedit_time(struct req *req, struct db *db, int64_t t)
+const char *libedit_zone(struct req *req, struct db *db)
 {
-	const char *zone = "UTC";
 	struct org_settings org;
 	if (req->who.org_id > 0 && orgs_get(db, req->arena, req->who.org_id, &org) == DB_OK &&
 	    org.time_zone && org.time_zone[0])
-		zone = org.time_zone;
+		return org.time_zone;
+	return "UTC";
+}
+
+const char *libedit_time(struct req *req, const char *zone, int64_t t)
+{
 	char text[96];
 	if (tz_format(t, zone, "d MMM yyyy HH:mm zzz", text, sizeof text) != 0)
 		return "";

@@ -40,9 +40,10 @@ const char *libedit_reader_href(struct req *req, const char *kind, const char *s
 const char *libedit_kind_label(struct req *req, const char *kind);
 const char *libedit_visibility_label(struct req *req, const char *vis);
 
-/* t in the active organization's time zone (UTC without one), "" on
- * failure; and as ISO 8601 for <time datetime>. */
-const char *libedit_time(struct req *req, struct db *db, int64_t t);
+/* The active organization's time zone (UTC without one); t in zone, "" on
+ * failure; and t as ISO 8601 for <time datetime>. */
+const char *libedit_zone(struct req *req, struct db *db);
+const char *libedit_time(struct req *req, const char *zone, int64_t t);
 const char *libedit_iso_time(struct req *req, int64_t t);
 
 /* The catalogue text of key with {1} and {2} replaced by a1 and a2 (may be

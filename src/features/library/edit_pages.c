@@ -65,6 +65,7 @@ static int index_page(struct req *req, bool org)
 	if (!db || libedit_pages(db, req->arena, s.org_id, &items, &n) != DB_OK)
 		return -1;
 	json_t *list = json_array();
+	const char *zone = libedit_zone(req, db);
 	size_t edited = 0, waiting = 0, unpublished = 0;
 	for (size_t i = 0; list && i < n; i++) {
 		const struct libedit_item *it = &items[i];
@@ -82,7 +83,7 @@ static int index_page(struct req *req, bool org)
 		                  it->published, "locally_edited", !org && it->locally_edited,
 		                  "update_waiting", wait, "update_href",
 		                  wait ? arena_printf(req->arena, "%s/update", href) : NULL,
-		                  "updated", libedit_time(req, db, it->updated_at), "updated_iso",
+		                  "updated", libedit_time(req, zone, it->updated_at), "updated_iso",
 		                  libedit_iso_time(req, it->updated_at)));
 	}
 	json_t *data = json_pack(
@@ -189,6 +190,7 @@ static int history(struct req *req, bool org)
 		return -1;
 	const char *base = arena_printf(req->arena, "%s/%lld", s.base, (long long)pg.id);
 	json_t *list = json_array(), *from = json_array(), *to = json_array();
+	const char *zone = libedit_zone(req, db);
 	int cur = pg.current_number;
 	for (size_t i = 0; list && from && to && i < n; i++) {
 		const struct libedit_revision *r = &revs[i];
@@ -196,7 +198,7 @@ static int history(struct req *req, bool org)
 		json_array_append_new(
 		        list,
 		        json_pack("{s:i, s:s, s:s, s:s, s:s, s:b, s:b, s:s?}", "number", r->number,
-		                  "time", libedit_time(req, db, r->created_at), "iso",
+		                  "time", libedit_time(req, zone, r->created_at), "iso",
 		                  libedit_iso_time(req, r->created_at), "author", made_by(req, r),
 		                  "message", r->message, "current", current, "pending", pending,
 		                  "diff_href",
@@ -239,10 +241,10 @@ int libedit_org_history(struct req *req)
 /* ------------------------------------------------------------------- diff */
 
 /* A revision as the diff page names it. */
-static json_t *revision_json(struct req *req, struct db *db, const struct libedit_revision *r)
+static json_t *revision_json(struct req *req, const char *zone, const struct libedit_revision *r)
 {
 	return json_pack("{s:i, s:s, s:s, s:s, s:s}", "number", r->number, "time",
-	                 libedit_time(req, db, r->created_at), "iso",
+	                 libedit_time(req, zone, r->created_at), "iso",
 	                 libedit_iso_time(req, r->created_at), "author", made_by(req, r), "message",
 	                 r->message);
 }
@@ -288,11 +290,12 @@ static int diff(struct req *req, bool org)
 	json_t *d = compare(req, &pg, &a, &b);
 	if (!d)
 		return -1;
+	const char *zone = libedit_zone(req, db);
 	json_t *data =
 	        json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "page_title",
 	                  libedit_msg(req, "library.edit.diff.heading", pg.cur.title, NULL), "doc",
-	                  libedit_doc(req, &s, &pg), "from", revision_json(req, db, &a), "to",
-	                  revision_json(req, db, &b), "diff", d, "diff_caption",
+	                  libedit_doc(req, &s, &pg), "from", revision_json(req, zone, &a), "to",
+	                  revision_json(req, zone, &b), "diff", d, "diff_caption",
 	                  libedit_msg(req, "library.edit.diff.caption",
 	                              arena_printf(req->arena, "%d", a.number),
 	                              arena_printf(req->arena, "%d", b.number)),
@@ -465,6 +468,7 @@ int libedit_update(struct req *req)
 	if (rc != DB_OK)
 		return -1;
 	json_t *update = NULL, *d = NULL;
+	const char *zone = libedit_zone(req, db);
 	if (pg.pending_rev > 0) {
 		rc = libedit_revision_by_id(db, req->arena, pg.id, pg.current_rev, &cur);
 		if (rc == DB_OK)
@@ -472,9 +476,10 @@ int libedit_update(struct req *req)
 		if (rc != DB_OK)
 			return -1;
 		d = compare(req, &pg, &cur, &upd);
-		update = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)upd.id, "version",
-		                   upd.pack_version, "time", libedit_time(req, db, upd.created_at),
-		                   "iso", libedit_iso_time(req, upd.created_at));
+		update =
+		        json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)upd.id, "version",
+		                  upd.pack_version, "time", libedit_time(req, zone, upd.created_at),
+		                  "iso", libedit_iso_time(req, upd.created_at));
 		if (!update || !d) {
 			json_decref(update);
 			json_decref(d);
