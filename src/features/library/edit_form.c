@@ -400,7 +400,8 @@ static int check_body(struct req *req, struct db *db, const struct libedit_scope
 		if (check_links(lc, md, &pr) != 0)
 			return -1;
 	}
-	qsort(pr.items, pr.n, sizeof *pr.items, by_line);
+	if (pr.n > 1)
+		qsort(pr.items, pr.n, sizeof *pr.items, by_line);
 	for (size_t i = 0; i < pr.n; i++) {
 		char num[16];
 		snprintf(num, sizeof num, "%d", pr.items[i].line);
