@@ -18,7 +18,7 @@ struct route {
 	const char *permission; /* a name in the policy table; never NULL */
 	bool csrf; /* state-changing: Origin check and CSRF token */
 	size_t max_body; /* 0: the server default */
-	size_t max_field; /* bytes of one field or file part; 0: the server default */
+	size_t max_field; /* bytes of one field's value or file part; 0: the server default */
 	const char *summary; /* one line for `csec routes` */
 	bool slow; /* runs on the worker pool (http/workers.h) */
 	bool secret_path; /* the path holds a secret: log the pattern instead */

@@ -124,4 +124,17 @@ export const pages = [
   { name: 'search-no-results', path: '/search?q=%3Cscript%3Ezzqqxx', status: 200 },
   { name: 'search-common-words', path: '/search?q=the+and+of', status: 200 },
   { name: 'search-invalid', path: '/search?q=law&kind=org', status: 422 },
+  // library-edit (page 1 is the starter pack's first page, imported at start-up)
+  { name: 'library-edit-index', path: '/library/edit', status: 200, as: 'editor' },
+  { name: 'library-edit-form', path: '/library/edit/1', status: 200, as: 'editor' },
+  { name: 'library-edit-saved', path: '/library/edit/1?done=saved', status: 200, as: 'editor' },
+  { name: 'library-edit-view', path: '/library/edit/1/view', status: 200, as: 'editor' },
+  { name: 'library-edit-history', path: '/library/edit/1/history', status: 200, as: 'editor' },
+  { name: 'library-edit-diff', path: '/library/edit/1/diff?from=1&to=1', status: 200, as: 'editor' },
+  { name: 'library-edit-update', path: '/library/edit/1/update', status: 200, as: 'editor' },
+  { name: 'library-edit-forbidden', path: '/library/edit', status: 403, as: 'officer' },
+  { name: 'library-edit-site-admin', path: '/library/edit', status: 200, as: 'site_admin' },
+  { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
+  { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
+  { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
 ];

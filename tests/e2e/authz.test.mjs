@@ -51,6 +51,16 @@ before(async () => {
     ids[k].apitoken = await one(`SELECT id FROM api_tokens WHERE user_id = ${user}`);
     ids[k].session = await one(`SELECT max(id) FROM sessions WHERE user_id = ${user}`) || '999999';
   }
+  // Each organization's own private page of the knowledge base, for {page}
+  // (B's title names B, so a leak shows).
+  for (const k of ['a', 'b']) {
+    const org = ids[k].org;
+    const title = k === 'a' ? 'Metro page' : 'County Child Welfare page';
+    await sql(srv, `INSERT INTO library_pages (org_id, slug, kind, visibility, title, summary, created_at, updated_at) VALUES (${org}, 'own-page', 'guide', 'org', '${title}', '', ${now}, ${now})`);
+    ids[k].page = await one(`SELECT id FROM library_pages WHERE org_id = ${org} AND slug = 'own-page'`);
+    await sql(srv, `INSERT INTO library_revisions (page_id, created_at, kind, visibility, title, summary, markdown, html, content_hash) VALUES (${ids[k].page}, ${now}, 'guide', 'org', '${title}', '', 'x', '<p>x</p>', 'x')`);
+    await sql(srv, `UPDATE library_pages SET current_revision_id = (SELECT max(id) FROM library_revisions WHERE page_id = ${ids[k].page}) WHERE id = ${ids[k].page}`);
+  }
   // A public page of the starter pack (imported at start-up), for {slug}.
   ids.slug = await one("SELECT slug FROM library_pages WHERE org_id IS NULL AND visibility = 'public' AND published = 1 ORDER BY id LIMIT 1") || 'no-such-page';
 });
@@ -60,7 +70,7 @@ after(async () => { await srv?.stop(); await srv?.cleanup(); });
 function fill(pattern, k) {
   return pattern.replace(/\{([a-z_]+)\}/g, (_, name) => {
     switch (name) {
-      case 'user': case 'org': case 'request': case 'invitation': case 'session': case 'apitoken':
+      case 'user': case 'org': case 'request': case 'invitation': case 'session': case 'apitoken': case 'page':
         return ids[k][name];
       case 'token': return FAKE_TOKEN;
       case 'name': return 'app.css';
@@ -129,13 +139,14 @@ async function bState() {
     sql(srv, `SELECT * FROM org_domains WHERE org_id = ${org} ORDER BY domain`),
     sql(srv, `SELECT id, user_id, name, scope, expires_at, revoked_at FROM api_tokens WHERE user_id = ${ids.b.user}`),
     sql(srv, `SELECT id, user_id FROM sessions WHERE user_id IN (SELECT id FROM users WHERE email LIKE '%@b.example') ORDER BY id`),
+    sql(srv, `SELECT p.id, p.title, p.published, p.current_revision_id, r.markdown FROM library_pages p JOIN library_revisions r ON r.page_id = p.id WHERE p.org_id = ${org} ORDER BY r.id`),
   ]);
   return JSON.stringify(parts);
 }
 
 test("no member of organization A can reach organization B's records by id", async () => {
   const before = await bState();
-  const byId = routes.filter((r) => /\{(user|org|request|invitation|session|apitoken)\}/.test(r.path) && !r.policy.anyone);
+  const byId = routes.filter((r) => /\{(user|org|request|invitation|session|apitoken|page)\}/.test(r.path) && !r.policy.anyone);
   const wrong = [];
   for (const r of byId) {
     for (const [actor, c] of actors) {

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "db/db.h"
 #include "db/pool.h"
+#include "features/library/edit.h"
 #include "features/library/placeholders.h"
 #include "features/library/store.h"
 #include "render/page.h"
@@ -104,10 +105,13 @@ static int index_page(struct req *req, const struct section *s)
 		                  arena_printf(req->arena, "%s/%s", s->path, items[i].slug), "tier",
 		                  tier_label(items[i].visibility, items[i].own)));
 	}
-	json_t *data = json_pack(
-	        "{s:s, s:s, s:s, s:o, s:b, s:b, s:b}", "heading", msg(req, s, "heading"), "intro",
-	        msg(req, s, "intro"), "page_title", msg(req, s, "heading"), "items", list, "draft",
-	        draft, "signed_in", v.user_id > 0, "pdf", strcmp(s->kind, "guide") == 0 && n > 0);
+	const char *edit_label, *edit_href = libedit_listing_href(req, &edit_label);
+	json_t *data =
+	        json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s?, s:s?}", "heading",
+	                  msg(req, s, "heading"), "intro", msg(req, s, "intro"), "page_title",
+	                  msg(req, s, "heading"), "items", list, "draft", draft, "signed_in",
+	                  v.user_id > 0, "pdf", strcmp(s->kind, "guide") == 0 && n > 0, "edit_href",
+	                  edit_href, "edit_label", edit_label);
 	if (!data)
 		return -1;
 	return page_render(req, 200, "library/index", NULL, data);
@@ -212,13 +216,16 @@ static int show_page(struct req *req, const struct section *s)
 		html = wrap_tables(req, html);
 	if (!html)
 		return -1;
+	const char *edit_label, *edit_href = libedit_page_href(req, db, pg.id, &edit_label);
 	json_t *data =
-	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:s, s:s?}",
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:s, s:s?, s:s?, "
+	                  "s:s?}",
 	                  "page_title", short_title(req, pg.title), "title", pg.title, "summary",
 	                  pg.summary, "html", html, "section_href", s->path, "section_label",
 	                  msg(req, s, "back"), "draft", pg.draft, "disclaimer", pg.disclaimer,
 	                  "toc", parse_array(pg.toc_json), "sources", parse_array(pg.sources_json),
-	                  "reviewed", pg.reviewed, "tier", tier_label(pg.visibility, pg.own));
+	                  "reviewed", pg.reviewed, "tier", tier_label(pg.visibility, pg.own),
+	                  "edit_href", edit_href, "edit_label", edit_label);
 	if (!data)
 		return -1;
 	return page_render(req, 200, "library/page", NULL, data);

@@ -328,6 +328,12 @@ static int check_placeholders(const struct loaded *l, struct pack_problems *pr)
 	return 0;
 }
 
+int pack_check_placeholders(const struct pack_page *page, struct pack_problems *pr)
+{
+	struct loaded l = {.page = *page};
+	return check_placeholders(&l, pr);
+}
+
 static const struct loaded *find_loaded(struct loaded **by, size_t n, const char *slug, size_t len)
 {
 	size_t lo = 0, hi = n;

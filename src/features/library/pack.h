@@ -104,6 +104,12 @@ int pack_files_from_zip(struct arena *a, const void *zip, size_t len, struct pac
 int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct pack *out,
               struct pack_problems *pr);
 
+/* The placeholder check pack_load makes of each page, for one page alone
+ * (the browser editor): every {{name}} in page->markdown must be in the
+ * registry. Problems go to pr under page->path, counted from
+ * page->body_line. Returns 0, or -ENOMEM. */
+int pack_check_placeholders(const struct pack_page *page, struct pack_problems *pr);
+
 /* The page with that slug, or NULL. */
 const struct pack_page *pack_find(const struct pack *p, const char *slug);
 

@@ -190,6 +190,24 @@ static int prepare(struct arena *a, const struct pack_page *pg, struct pack_prob
 	return DB_OK;
 }
 
+int library_render(struct arena *a, const struct pack_page *pg, struct pack_problems *pr,
+                   struct library_rendered *out)
+{
+	struct prepared p;
+	int rc = prepare(a, pg, pr, &p);
+	if (rc != DB_OK)
+		return rc;
+	*out = (struct library_rendered){p.md.html,      p.md.text,  p.toc_json,
+	                                 p.sources_json, p.md.words, ""};
+	memcpy(out->hash, p.hash, sizeof out->hash);
+	return DB_OK;
+}
+
+int library_lock(struct db *db)
+{
+	return lock_library(db);
+}
+
 /* The store's page with that slug among the packs' pages, if any. */
 static int find_page(struct db *db, struct arena *a, struct prepared *p)
 {
@@ -488,12 +506,13 @@ static int import_page(struct db *db, const char *pack, struct prepared *p, int6
 			rc = set_current(db, p->page_id, p->rev, now);
 		out->added++;
 	} else if (strcmp(p->current_hash, p->hash) == 0) {
-		/* The same text: this version holds the current revision. */
+		/* The same text: this version holds the current revision. A page
+		 * an editor unpublished (a local edit) stays unpublished. */
 		p->rev = p->current_rev;
-		rc = p->published ? DB_OK : publish(db, p->page_id, now);
+		rc = p->published || p->locally_edited ? DB_OK : publish(db, p->page_id, now);
 		if (rc == DB_OK && p->locally_edited)
 			rc = set_pending(db, p->page_id, 0, now);
-		if (p->published)
+		if (p->published || p->locally_edited)
 			out->unchanged++;
 		else
 			out->updated++;

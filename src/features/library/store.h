@@ -19,6 +19,7 @@
 struct arena;
 struct db;
 struct pack;
+struct pack_page;
 struct pack_file;
 struct pack_problems;
 struct principal;
@@ -123,6 +124,26 @@ int library_wanted(struct db *db, const char *pack, const char *version, bool *y
 /* "2026.11.28" against "2026.2.1": <0, 0, >0 — runs of digits compare as
  * numbers, everything else byte by byte. */
 int library_version_cmp(const char *a, const char *b);
+
+/* --------------------------------------------------------- for the editor
+ * (features/library/edit*.c writes revisions of its own) */
+
+/* Queues a write to the library's pages behind imports and rollbacks
+ * (PostgreSQL: the same transaction-scoped advisory lock; SQLite's BEGIN
+ * IMMEDIATE already did). Call right after db_begin_write. */
+int library_lock(struct db *db);
+
+/* A page's text made ready for a revision exactly as an import makes it:
+ * its Markdown rendered (problems go to pr, when not NULL, under pg->path
+ * from pg->body_line), its contents and sources as JSON, and the content
+ * hash an import compares. Strings live in a. DB_OK or DB_ENOMEM. */
+struct library_rendered {
+	const char *html, *text, *toc_json, *sources_json;
+	size_t words;
+	char hash[65];
+};
+int library_render(struct arena *a, const struct pack_page *pg, struct pack_problems *pr,
+                   struct library_rendered *out);
 
 /* ----------------------------------------------------------------- reading */
 
