@@ -124,8 +124,8 @@ int main(int argc, char **argv)
 		words = 0;
 		for (size_t i = 0; i < n; i++) {
 			struct md_result r;
-			if (markdown_render(run, parts[i].markdown, strlen(parts[i].markdown), "bench",
-			                    1, NULL, &r) != 0)
+			if (markdown_render(run, parts[i].markdown, strlen(parts[i].markdown),
+			                    "bench", 1, NULL, &r) != 0)
 				return 1;
 			words += r.words;
 		}

@@ -250,7 +250,8 @@ int library_guide_parts(struct db *db, struct arena *a, const struct library_vie
 	        "FROM library_pages p JOIN library_revisions r ON r.id = p.current_revision_id "
 	        "LEFT JOIN library_versions v ON v.pack = p.pack AND v.active = 1 "
 	        "WHERE p.kind = 'guide' AND " VISIBLE " "
-	        "ORDER BY CASE WHEN p.org_id IS NULL THEN 0 ELSE 1 END, p.sort_order, p.title, p.id "
+	        "ORDER BY CASE WHEN p.org_id IS NULL THEN 0 ELSE 1 END, p.sort_order, p.title, "
+	        "p.id "
 	        "LIMIT 200";
 	_Static_assert(LIBRARY_MAX_GUIDE_PARTS == 200, "the LIMIT above");
 	memset(out, 0, sizeof *out);
