@@ -21,6 +21,46 @@
 // #main, and screenshots at phone and desktop widths.
 //
 // Pages a browser GET cannot reach (e.g. the 405 error page) are not listed.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// library: the pages of the starter pack built into the binary (content/,
+// imported when the sweep's server starts) — every guide part and practice
+// profile, and the resources that hold a table or come first (the short
+// resource pages are alike) — read by whom they are for: public pages
+// anonymously and one as an org admin (whose unset profile fields show the
+// prompt), law-enforcement pages as an officer of the sweep's
+// law-enforcement organization, and anonymously, where they answer 404.
+function starterPages() {
+  const root = fileURLToPath(new URL('../../content', import.meta.url));
+  const dirs = { guide: 'guide', practices: 'practice', resources: 'resource' };
+  const out = [];
+  for (const dir of Object.keys(dirs)) {
+    let names = [];
+    try { names = readdirSync(join(root, dir)).filter((n) => n.endsWith('.md')).sort(); } catch { continue; }
+    for (const [i, n] of names.entries()) {
+      const text = readFileSync(join(root, dir, n), 'utf8');
+      if (dir === 'resources' && i >= 3 && !/^\|/m.test(text)) continue;
+      const slug = /^slug:\s*"?([a-z0-9-]+)"?\s*$/m.exec(text)?.[1];
+      const visibility = /^visibility:\s*"?([a-z_]+)"?\s*$/m.exec(text)?.[1];
+      if (!slug) continue;
+      const path = `/${dir}/${slug}`;
+      if (visibility === 'public') {
+        out.push({ name: `${dir}-${slug}`, path, status: 200 });
+      } else if (visibility === 'law_enforcement') {
+        out.push({ name: `${dir}-${slug}-officer`, path, status: 200, as: 'officer' });
+        out.push({ name: `${dir}-${slug}-anonymous`, path, status: 404 });
+      } else if (visibility === 'members') {
+        out.push({ name: `${dir}-${slug}-partner`, path, status: 200, as: 'partner' });
+      }
+    }
+  }
+  const first = out.find((p) => p.path.startsWith('/guide/') && !p.as && p.status === 200);
+  if (first) out.push({ ...first, name: `${first.name}-org-admin`, as: 'org_admin' });
+  return out;
+}
+
 export const pages = [
   { name: 'home', path: '/', status: 200 },
   { name: 'about', path: '/about', status: 200 },
@@ -66,6 +106,12 @@ export const pages = [
   { name: 'api-tokens-site-admin', path: '/account/tokens', status: 200, as: 'site_admin' },
   // settings
   { name: 'site-settings', path: '/admin/settings', status: 200, as: 'site_admin' },
+  // library (and every page of the starter pack, below)
+  { name: 'guide', path: '/guide', status: 200 },
+  { name: 'guide-officer', path: '/guide', status: 200, as: 'officer' },
+  { name: 'practices', path: '/practices', status: 200 },
+  { name: 'resources', path: '/resources', status: 200 },
+  ...starterPages(),
   // library-edit (page 1 is the starter pack's first page, imported at start-up)
   { name: 'library-edit-index', path: '/library/edit', status: 200, as: 'editor' },
   { name: 'library-edit-form', path: '/library/edit/1', status: 200, as: 'editor' },

@@ -10,12 +10,14 @@
 
 #include "auth/policy.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "db/db.h"
 #include "db/pool.h"
 #include "features/library/edit.h"
 #include "features/library/placeholders.h"
 #include "features/library/store.h"
 #include "render/page.h"
+#include "render/template.h"
 
 #include <string.h>
 
@@ -58,6 +60,27 @@ static const char *tier_label(const char *visibility, bool own)
 	if (strcmp(visibility, "org") == 0)
 		return page_msg("library.tier.org");
 	return NULL;
+}
+
+/* The window title of a page: its title, cut at a word when it is longer
+ * than TITLE_MAX as escaped HTML (the layout adds " — " and the
+ * deployment's name; browsers and search results cut long titles anyway,
+ * and html-validate wants the whole title within 70 characters). */
+#define TITLE_MAX 52
+
+static const char *short_title(struct req *req, const char *title)
+{
+	size_t width = 0, space = 0;
+	for (size_t i = 0; title[i]; i++) {
+		if (((unsigned char)title[i] & 0xc0) == 0x80)
+			continue; /* a UTF-8 continuation byte */
+		width += strchr("&<>\"'`", title[i]) ? 5 : 1; /* as escaped */
+		if (width > TITLE_MAX)
+			return arena_printf(req->arena, "%.*s…", (int)(space ? space : i), title);
+		if (title[i] == ' ')
+			space = i;
+	}
+	return title;
 }
 
 /* ---------------------------------------------------------------- listings */
@@ -124,6 +147,46 @@ static const char *filled(struct req *req, struct db *db, const struct library_v
 	                         may_edit ? "/org/settings" : NULL);
 }
 
+/* Each table of the rendered page inside a box that scrolls sideways when
+ * the table is wider than the screen, and that the keyboard can reach
+ * (tabindex) and a screen reader names. The renderer writes "<table>" and
+ * "</table>" only for tables: text "<" is always escaped. NULL on no
+ * memory. */
+const char *library_wrap_tables(struct req *req, const char *html)
+{
+	static const char open[] = "<table>", close[] = "</table>";
+	if (!strstr(html, open))
+		return html;
+	struct buf out;
+	buf_init(&out, req->arena, strlen(html) * 2 + 4096);
+	/* Landmarks need names of their own: "Table 1 …", "Table 2 …". */
+	const char *label = page_msg("library.table"), *at = strstr(label, "{1}");
+	int number = 0;
+	for (const char *p = html;;) {
+		const char *o = strstr(p, open), *c = o ? strstr(o, close) : NULL;
+		if (!o || !c) {
+			buf_puts(&out, p);
+			break;
+		}
+		buf_append(&out, p, (size_t)(o - p));
+		buf_puts(&out,
+		         "<section class=\"table-scroll\" tabindex=\"0\" "
+		         "aria-label=\"");
+		if (at) {
+			tpl_escape_html(&out, label, (size_t)(at - label));
+			buf_printf(&out, "%d", ++number);
+			tpl_escape_html(&out, at + 3, strlen(at + 3));
+		} else {
+			tpl_escape_html(&out, label, strlen(label));
+		}
+		buf_puts(&out, "\">");
+		buf_append(&out, o, (size_t)(c - o) + sizeof close - 1);
+		buf_puts(&out, "</section>");
+		p = c + sizeof close - 1;
+	}
+	return out.err ? NULL : buf_cstr(&out);
+}
+
 static json_t *parse_array(const char *text)
 {
 	json_error_t err;
@@ -148,16 +211,18 @@ static int show_page(struct req *req, const struct section *s)
 	if (rc != DB_OK)
 		return -1;
 	const char *html = filled(req, db, &v, pg.html);
+	if (html)
+		html = library_wrap_tables(req, html);
 	if (!html)
 		return -1;
 	const char *edit_label, *edit_href = libedit_page_href(req, db, pg.id, &edit_label);
 	json_t *data =
 	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:s, s:s?, s:s?, "
 	                  "s:s?}",
-	                  "page_title", pg.title, "title", pg.title, "summary", pg.summary, "html",
-	                  html, "section_href", s->path, "section_label", msg(req, s, "back"),
-	                  "draft", pg.draft, "disclaimer", pg.disclaimer, "toc",
-	                  parse_array(pg.toc_json), "sources", parse_array(pg.sources_json),
+	                  "page_title", short_title(req, pg.title), "title", pg.title, "summary",
+	                  pg.summary, "html", html, "section_href", s->path, "section_label",
+	                  msg(req, s, "back"), "draft", pg.draft, "disclaimer", pg.disclaimer,
+	                  "toc", parse_array(pg.toc_json), "sources", parse_array(pg.sources_json),
 	                  "reviewed", pg.reviewed, "tier", tier_label(pg.visibility, pg.own),
 	                  "edit_href", edit_href, "edit_label", edit_label);
 	if (!data)
