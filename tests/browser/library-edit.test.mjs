@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freshStore, sql } from '../e2e/lib/server.mjs';
 import { seedWorld, signIn } from '../e2e/lib/accounts.mjs';
-import { openBrowser, visit, axeViolations, htmlProblems, screenshot, VIEWPORTS } from './harness.mjs';
+import { openBrowser, visit, axeViolations, htmlProblems, pageWidths, screenshot, VIEWPORTS } from './harness.mjs';
 
 let srv, browser, world;
 
@@ -70,7 +70,9 @@ test('an editor previews, fixes and saves a page with the keyboard; history and 
     // Type a new section at the end of the Markdown, then preview.
     await tabTo(page, 'ed_body');
     await page.keyboard.press('Control+End');
-    await page.keyboard.type('\n## Typed at the keyboard\n\nA paragraph typed for the browser test.\n');
+    await page.keyboard.type('\n## Typed at the keyboard\n\nA paragraph typed for the browser test.\n\n' +
+      '| Partner | What to ask of them | When to call | Who calls |\n|---|---|---|---|\n' +
+      '| Child welfare | A caseworker who knows trafficking cases | At once, day or night | The officer on scene |\n');
     await tabTo(page, 'ed_preview_button', 5);
     let res = await enter(page);
     assert.equal(res.status(), 200);
@@ -79,6 +81,10 @@ test('an editor previews, fixes and saves a page with the keyboard; history and 
     assert.equal(await preview.getByRole('heading', { name: 'Typed at the keyboard' }).count(), 1);
     assert.match(await page.getByLabel('Text of the page (Markdown)').inputValue(), /A paragraph typed for the browser test\./);
     await checkPage(page, res, 'library-edit-preview');
+    await page.setViewportSize(VIEWPORTS.narrow);
+    const w = await pageWidths(page);
+    assert.ok(w.scrollWidth <= 320, `the preview, its table included, is ${w.scrollWidth} px wide at 320 px`);
+    await page.setViewportSize(VIEWPORTS.phone);
     await screenshot(page, 'library-edit-preview-phone');
 
     // Save without a message: the problem is announced and linked.
@@ -108,6 +114,12 @@ test('an editor previews, fixes and saves a page with the keyboard; history and 
   // Readers see it; the history and the diff list the change.
   for (const [where, check] of [
     [`/guide/${slug}`, async (page) => assert.match(await page.locator('main').innerText(), /A paragraph typed for the browser test/)],
+    [`${path}/view`, async (page) => {
+      assert.match(await page.locator('main').innerText(), /A caseworker who knows trafficking cases/);
+      await page.setViewportSize(VIEWPORTS.narrow);
+      const w = await pageWidths(page);
+      assert.ok(w.scrollWidth <= 320, `the view is ${w.scrollWidth} px wide at 320 px`);
+    }],
     [`${path}/history`, async (page) => assert.match(await page.locator('table').innerText(), /Added a typed section/)],
     [`${path}/diff?from=1&to=2`, async (page) => {
       const added = page.locator('tr.diff-add', { hasText: 'A paragraph typed for the browser test.' });

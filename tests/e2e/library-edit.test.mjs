@@ -153,6 +153,8 @@ test('save: a new revision with its HTML, the page edited here, audited; 303', a
   assert.equal(rec.detail.message, 'Added a saved section');
   const reader = await (await as.anonymous.fetch('/guide/test-first')).text();
   assert.ok(reader.includes('A saved paragraph'), 'readers see the new revision');
+  const found = await (await as.anonymous.fetch('/api/v1/search?q=saved+paragraph')).json();
+  assert.ok(JSON.stringify(found).includes('test-first'), 'search finds the saved text at once');
   const page = await (await as.editor.fetch(`${path}?done=saved`)).text();
   assert.ok(page.includes('Saved as a new revision.'));
   assert.ok(page.includes('Edited here'));
@@ -293,6 +295,8 @@ test('unpublish hides a page from readers (editors still see it); publish brings
   assert.equal(r.headers.get('location'), `${path}?done=unpublished`);
   assert.equal((await as.officerA.fetch('/guide/test-members')).status, 404);
   assert.ok(!(await (await as.officerA.fetch('/guide')).text()).includes('test-members'));
+  const hits = async () => JSON.stringify(await (await as.officerA.fetch('/api/v1/search?q=marker+members+body')).json());
+  assert.ok(!(await hits()).includes('test-members'), 'search no longer finds it');
   const view = await as.editor.fetch(`${path}/view`);
   assert.equal(view.status, 200);
   const html = await view.text();
@@ -311,6 +315,7 @@ test('unpublish hides a page from readers (editors still see it); publish brings
   r = await as.editor.form(`${path}/publish`, {}, path);
   assert.equal(r.status, 303);
   assert.equal((await as.officerA.fetch('/guide/test-members')).status, 200);
+  assert.ok((await hits()).includes('test-members'), 'search finds it again');
   assert.equal((await audits('library.page.publish')).at(-1).id, String(id));
 });
 

@@ -19,6 +19,7 @@
 #include "db/pool.h"
 #include "features/library/edit_check.h"
 #include "features/library/frontmatter.h"
+#include "features/library/library.h"
 #include "features/library/markdown.h"
 #include "features/library/pack.h"
 #include "features/library/placeholders.h"
@@ -434,8 +435,12 @@ static json_t *preview(struct req *req, struct db *db, const struct pack_page *p
 		        json_pack("{s:s, s:s, s:s, s:s}", "title", page->sources[i].title,
 		                  "publisher", page->sources[i].publisher, "url",
 		                  page->sources[i].url, "checked", page->sources[i].checked));
-	if (!html)
+	if (html)
+		html = library_wrap_tables(req, html);
+	if (!html) {
+		json_decref(sources);
 		return NULL;
+	}
 	return json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "title", page->title, "summary",
 	                 page->summary, "html", html, "sources", sources, "reviewed",
 	                 page->reviewed);

@@ -320,8 +320,6 @@ int libedit_save(struct db *db, int64_t page_id, const struct libedit_new *r, bo
 		rc = DB_ERR;
 	if (rc == DB_OK)
 		rc = set_current(db, page_id, *rev_id, locally_edited, r->now);
-	if (rc == DB_OK)
-		rc = library_page_changed(db, page_id);
 	return rc;
 }
 
@@ -350,8 +348,6 @@ int libedit_copy(struct db *db, int64_t page_id, int64_t from_rev, int64_t autho
 		rc = set_current(db, page_id, *rev_id, locally_edited, now);
 	if (rc == DB_OK && clear_pending)
 		rc = libedit_dismiss_update(db, page_id, now);
-	if (rc == DB_OK)
-		rc = library_page_changed(db, page_id);
 	return rc;
 }
 
@@ -369,8 +365,6 @@ int libedit_set_published(struct db *db, int64_t page_id, bool published, bool l
 	    (rc = db_bind_int64(st, 3, locally_edited ? 1 : 0)) == DB_OK)
 		rc = db_bind_int64(st, 4, now);
 	rc = finish(st, rc);
-	if (rc == DB_OK)
-		rc = library_page_changed(db, page_id);
 	return rc;
 }
 
@@ -451,15 +445,4 @@ int libedit_link_target(struct db *db, struct arena *a, int64_t org_id, const ch
 	}
 	db_finalize(st);
 	return rc;
-}
-
-int library_page_changed(struct db *db, int64_t page_id)
-{
-	/* The one place that learns of every change an editor makes to a page's
-	 * current revision or published state: the search index
-	 * (features/search, search_reindex(db, page_id)) is brought up to date
-	 * from here, inside the same transaction. */
-	(void)db;
-	(void)page_id;
-	return DB_OK;
 }

@@ -139,9 +139,4 @@ int libedit_slug_taken(struct db *db, int64_t org_id, const char *slug, bool *ta
 int libedit_link_target(struct db *db, struct arena *a, int64_t org_id, const char *kind,
                         const char *slug, const char **html);
 
-/* Tells what depends on a page's current revision or published state (the
- * search index) that it changed. Call inside the write transaction of the
- * change. DB_OK or an error. */
-int library_page_changed(struct db *db, int64_t page_id);
-
 #endif

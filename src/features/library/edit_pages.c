@@ -7,6 +7,7 @@
  * and the audit record; then a 303 to the page that shows the result. */
 #include "features/library/edit.h"
 #include "features/library/edit_internal.h"
+#include "features/library/library.h"
 
 #include "auth/policy.h"
 #include "core/arena.h"
@@ -138,6 +139,8 @@ static int view(struct req *req, bool org)
 	const char *html = placeholders_fill(
 	        req->arena, pg.cur.html, library_profile_lookup, &profile,
 	        policy_allows("org.settings.manage", &req->who) ? "/org/settings" : NULL);
+	if (html)
+		html = library_wrap_tables(req, html);
 	if (!html)
 		return -1;
 	json_t *data = json_pack("{s:s, s:o, s:s, s:s, s:o, s:o, s:s, s:s?, s:s}", "page_title",

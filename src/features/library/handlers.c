@@ -153,7 +153,7 @@ static const char *filled(struct req *req, struct db *db, const struct library_v
  * (tabindex) and a screen reader names. The renderer writes "<table>" and
  * "</table>" only for tables: text "<" is always escaped. NULL on no
  * memory. */
-static const char *wrap_tables(struct req *req, const char *html)
+const char *library_wrap_tables(struct req *req, const char *html)
 {
 	static const char open[] = "<table>", close[] = "</table>";
 	if (!strstr(html, open))
@@ -213,7 +213,7 @@ static int show_page(struct req *req, const struct section *s)
 		return -1;
 	const char *html = filled(req, db, &v, pg.html);
 	if (html)
-		html = wrap_tables(req, html);
+		html = library_wrap_tables(req, html);
 	if (!html)
 		return -1;
 	const char *edit_label, *edit_href = libedit_page_href(req, db, pg.id, &edit_label);

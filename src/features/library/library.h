@@ -29,6 +29,12 @@ int library_resources_page(struct req *req);
  * with the reader's organization on the cover (guidepdf.c). */
 int library_guide_pdf(struct req *req);
 
+/* html (a page's rendered Markdown) with each table inside a box that
+ * scrolls sideways on a narrow screen, reachable by keyboard and named for
+ * screen readers; the editor's view and preview use it too. NULL on no
+ * memory. */
+const char *library_wrap_tables(struct req *req, const char *html);
+
 /* GET /api/v1/library/pages?kind=, GET /api/v1/library/pages/{slug} */
 int library_api_pages(struct req *req);
 int library_api_page(struct req *req);
