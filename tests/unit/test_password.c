@@ -249,7 +249,7 @@ static void burn_costs_a_verify(void **state)
 	double best_verify = 1e9;
 	double best_burn = 1e9;
 	double best_missing = 1e9;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 7; i++) { /* best of 7: robust on a busy machine */
 		double t0 = seconds();
 		assert_int_equal(password_verify(h, "wrong one", 9), -1);
 		double t1 = seconds();
