@@ -3,7 +3,8 @@
 // anonymous visitor and a partner never get a law-enforcement part, an
 // officer does), carries the reader's agency on its cover, fills the
 // placeholders from the profile as text (a hostile value opens no link),
-// and opens cleanly in poppler's pdfinfo and pdftotext. The layout itself
+// and opens cleanly in poppler's pdfinfo and pdftotext. An organization's
+// own guide page is in its members' PDF and in no one else's. The layout itself
 // (contents page numbers, tables, links) is checked in tests/unit/test_pdf.c.
 // Runs on SQLite and PostgreSQL.
 import { test, before, after } from 'node:test';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, freshStore, sql } from './lib/server.mjs';
-import { client, seedWorld, signIn } from './lib/accounts.mjs';
+import { addOrg, addUser, client, seedWorld, signIn } from './lib/accounts.mjs';
 
 const exec = promisify(execFile);
 let srv, store, world, tmp, leTitles, publicTitles;
@@ -24,7 +25,11 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'csec-guidepdf-'));
   store = await freshStore();
   world = await seedWorld(store);
+  // Agency B: a second law-enforcement organization with an officer.
+  const slugC = await addOrg(store, { name: 'Harbor County Sheriff', kind: 'law_enforcement', slug: 'harbor-so', state: 'WA' });
+  await addUser(store, { email: 'officer@c.example', name: 'Officer C', org: slugC, role: 'officer' });
   srv = await startServer({ store, env: { CSEC_SIGNIN_PER_MINUTE: '10000' } });
+  as.officerB = await signIn(srv, 'officer@c.example');
   as.anonymous = client(srv);
   as.partner = await signIn(srv, world.b.partner); // county-cw, child welfare
   as.officer = await signIn(srv, world.a.officer); // metro-pd, law enforcement
@@ -91,4 +96,22 @@ test('placeholders are filled from the profile as text: a hostile value opens no
   assert.ok(text.includes('555-0100 # not a heading'), 'the hotline as typed');
   const { stdout } = await exec('pdftohtml', ['-xml', '-stdout', '-i', join(tmp, 'officer.pdf')]);
   assert.ok(!stdout.includes('evil.example"'), 'no link to the value');
+});
+
+test("an organization's own guide page is in its members' PDF only", async () => {
+  const res = await as.orgAdmin.form('/org/pages/new', {
+    slug: 'metro-local-protocol', kind: 'guide', order: '5',
+    title: 'Metro local protocol pdfmarker', summary: 'Who we call first.',
+    source_title_0: 'Our general order', source_publisher_0: 'Metro Police Department',
+    source_url_0: 'https://metro.example/orders/12', source_checked_0: '2026-11-28',
+    body: '\n## First call\n\nCall the duty sergeant pdfmarkerbody.\n',
+    reviewed: '2026-11-28', message: 'First version', action: 'save',
+  });
+  assert.equal(res.status, 303, await res.text());
+  const own = await guide('officer');
+  assert.ok(own.text.includes('Metro local protocol pdfmarker') && own.text.includes('pdfmarkerbody'));
+  for (const who of ['officerB', 'partner', 'anonymous']) {
+    const { text } = await guide(who);
+    assert.ok(!text.includes('pdfmarker'), `${who} never gets agency A's own page`);
+  }
 });
