@@ -85,18 +85,8 @@ int main(int argc, char **argv)
 		        .n_sources = p->n_sources,
 		};
 	}
-	const struct pdf_labels labels = {
-	        .contents = page_msg("pdf.contents"),
-	        .part = page_msg("pdf.part"),
-	        .prepared_for = page_msg("pdf.prepared_for"),
-	        .provided_by = page_msg("pdf.provided_by"),
-	        .as_of = page_msg("pdf.as_of"),
-	        .draft = page_msg("pdf.draft"),
-	        .notes = page_msg("pdf.notes"),
-	        .links = page_msg("pdf.links"),
-	        .sources = page_msg("pdf.sources"),
-	        .checked = page_msg("pdf.checked"),
-	};
+	struct pdf_labels labels;
+	pdf_labels_from_catalogue(&labels);
 	const struct pdf_doc doc = {
 	        .title = page_msg("library.guide.heading"),
 	        .subtitle = "Bench Police Department",

@@ -83,18 +83,8 @@ int library_guide_pdf(struct req *req)
 		               &parts[i].n_sources) != 0)
 			return -1;
 	}
-	const struct pdf_labels labels = {
-	        .contents = page_msg("pdf.contents"),
-	        .part = page_msg("pdf.part"),
-	        .prepared_for = page_msg("pdf.prepared_for"),
-	        .provided_by = page_msg("pdf.provided_by"),
-	        .as_of = page_msg("pdf.as_of"),
-	        .draft = page_msg("pdf.draft"),
-	        .notes = page_msg("pdf.notes"),
-	        .links = page_msg("pdf.links"),
-	        .sources = page_msg("pdf.sources"),
-	        .checked = page_msg("pdf.checked"),
-	};
+	struct pdf_labels labels;
+	pdf_labels_from_catalogue(&labels);
 	const char *provider = profile.deployment_name && profile.deployment_name[0]
 	        ? profile.deployment_name
 	        : page_msg("site.default_name");

@@ -19,6 +19,7 @@
  * item or a table row can continue on the next page; two lines at least
  * stay together at each side of a break, and a heading never ends a page. */
 #include "features/library/pdf.h"
+#include "render/page.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -1966,4 +1967,20 @@ out:
 			cmark_node_free(c.parts[i].root);
 	buf_free(&out);
 	return rc;
+}
+
+void pdf_labels_from_catalogue(struct pdf_labels *out)
+{
+	*out = (struct pdf_labels){
+	        .contents = page_msg("pdf.contents"),
+	        .part = page_msg("pdf.part"),
+	        .prepared_for = page_msg("pdf.prepared_for"),
+	        .provided_by = page_msg("pdf.provided_by"),
+	        .as_of = page_msg("pdf.as_of"),
+	        .draft = page_msg("pdf.draft"),
+	        .notes = page_msg("pdf.notes"),
+	        .links = page_msg("pdf.links"),
+	        .sources = page_msg("pdf.sources"),
+	        .checked = page_msg("pdf.checked"),
+	};
 }

@@ -46,6 +46,9 @@ struct pdf_labels {
 	const char *checked; /* "checked {1}" (a source's checked date) */
 };
 
+/* The labels from the message catalogue (web/messages/en/pdf.txt). */
+void pdf_labels_from_catalogue(struct pdf_labels *out);
+
 struct pdf_part {
 	const char *title;
 	const char *slug; /* may be NULL; links to it in other parts jump to it */
