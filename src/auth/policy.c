@@ -46,6 +46,20 @@ static const struct row table[] = {
          "org admins and leaders: their active organization's own private pages"},
         {"content.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
          "site admins: content packs (upload, versions, roll back, record a review)"},
+        {"course.learn", ORG_ROLES,
+         R(ORG_ADMIN) | R(LEADER) | R(TRAINER) | R(EDITOR) | R(OFFICER) | R(PARTNER) | R(ANALYST),
+         POLICY_SCOPE_OWN,
+         "any member of an active organization: enrol in the courses open to them, learn, and "
+         "their own certificates and transcript"},
+        {"course.assign", ORG_ROLES, R(LEADER) | R(TRAINER), POLICY_SCOPE_ORG,
+         "leaders and trainers: assign courses, with a due date, to members of their active "
+         "organization"},
+        {"course.reports", ORG_ROLES, R(LEADER) | R(TRAINER), POLICY_SCOPE_ORG,
+         "leaders and trainers: their active organization's roster, overdue assignments, "
+         "completion rates, item analysis and transcript for the POST board"},
+        {"course.manage", SITE_ADMIN, 0, POLICY_SCOPE_ALL,
+         "site admins: course videos, certificate revocation, the learning record store and "
+         "the export of xAPI statements"},
         {"diagnostics", ANYONE, 0, POLICY_SCOPE_NONE,
          "anyone, and only when the server runs with --diagnostics"},
 };

@@ -39,7 +39,7 @@ async function verifyLink(to) {
   for (let i = 0; i < 200; i++) {
     for (const n of await readdir(dir).catch(() => [])) {
       const text = await readFile(join(dir, n), 'utf8');
-      if (text.includes(`To: <${to}>`)) return /(http:\/\/\S+\/verify\/[A-Za-z0-9_-]{43})/.exec(text)[1];
+      if (text.includes(`To: <${to}>`)) return /(http:\/\/\S+\/verify-email\/[A-Za-z0-9_-]{43})/.exec(text)[1];
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -90,7 +90,7 @@ export const pages = [
   // joining
   { name: 'join', path: '/join', status: 200 },
   { name: 'join-sent', path: '/join/sent', status: 200 },
-  { name: 'verify-unknown', path: '/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 404 },
+  { name: 'verify-unknown', path: '/verify-email/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 404 },
   { name: 'org-requests', path: '/org/requests', status: 200, as: 'org_admin' },
   // admin
   { name: 'admin', path: '/admin', status: 200, as: 'site_admin' },

@@ -1,6 +1,6 @@
 // Asking to join an organization by email domain (identity issue point 4,
 // DESIGN.md §2; docs/joining.md): /join makes a pending account and mails a
-// confirmation link; /verify/{token} confirms it and asks every organization
+// confirmation link; /verify-email/{token} confirms it and asks every organization
 // that lists the domain — a membership at once where that exact domain is
 // auto-approved, else a request that waits for an org admin at
 // /org/requests. The answer for an address that has an account is the same
@@ -80,7 +80,7 @@ async function outboxIdle() {
   assert.fail('the outbox did not empty');
 }
 
-const linkIn = (mail) => /(http:\/\/\S+\/verify\/[A-Za-z0-9_-]{43})/.exec(mail.body)?.[1];
+const linkIn = (mail) => /(http:\/\/\S+\/verify-email\/[A-Za-z0-9_-]{43})/.exec(mail.body)?.[1];
 
 async function join_(c, fields) {
   return c.form('/join', { name: 'Ann Lee', password: NEW_PASSWORD, ...fields });
@@ -123,7 +123,7 @@ test('register, confirm by mail, the org admin approves, the person signs in as 
   const mail = await waitMail('ann@metro.example');
   assert.match(mail.subject, /Confirm your email address/);
   const link = linkIn(mail);
-  assert.ok(link && link.startsWith(srv.url + '/verify/'), 'the link is built from the public URL');
+  assert.ok(link && link.startsWith(srv.url + '/verify-email/'), 'the link is built from the public URL');
 
   // Opening the link (as a mail scanner would) changes nothing.
   await outboxIdle();
@@ -419,8 +419,8 @@ test('a request decided already answers 409; a bad role 422; declining mails the
 
 test('confirmation links: unknown 404, expired 410', async () => {
   const c = client(srv);
-  assert.equal((await c.fetch('/verify/' + 'A'.repeat(43))).status, 404);
-  assert.equal((await c.fetch('/verify/short')).status, 404);
+  assert.equal((await c.fetch('/verify-email/' + 'A'.repeat(43))).status, 404);
+  assert.equal((await c.fetch('/verify-email/short')).status, 404);
   await join_(c, { email: 'uma@metro.example', name: 'Uma Shah' });
   const link = linkIn(await waitMail('uma@metro.example'));
   await sql("UPDATE email_tokens SET expires_at = 1000 WHERE user_id = (SELECT id FROM users WHERE email = 'uma@metro.example')");

@@ -72,7 +72,7 @@ static void no_anonymous_write_but_sign_in(void **state)
 	        "/password/reset/{token}",
 	        "/invite/{token}",
 	        "/join",
-	        "/verify/{token}",
+	        "/verify-email/{token}",
 	};
 	struct dispatch_table t;
 	app_routes(false, &t);

@@ -6,7 +6,7 @@
  * address has an account already, the answer is exactly the same and that
  * address gets a different mail instead, so the form tells no one which
  * addresses have accounts (the password is hashed on both paths, so the
- * timing does not tell either). /verify/{token} shows a button (mail
+ * timing does not tell either). /verify-email/{token} shows a button (mail
  * scanners follow links: GET changes nothing); its POST confirms the
  * address and asks each organization that lists the domain — a membership
  * at once where that organization auto-approves that exact domain, else a
@@ -126,7 +126,7 @@ static const char *verify_link(struct req *req, struct db *db, int64_t user_id, 
 	*rc = mailtoken_create(db, "verify", user_id, now, MAILTOKEN_VERIFY_SECONDS, token);
 	if (*rc != DB_OK)
 		return NULL;
-	const char *link = arena_printf(req->arena, "%s/verify/%s", req->cfg->public_url, token);
+	const char *link = arena_printf(req->arena, "%s/verify-email/%s", req->cfg->public_url, token);
 	crypto_wipe(token, sizeof token);
 	if (!link)
 		*rc = DB_ENOMEM;
@@ -275,7 +275,7 @@ int joining_join_submit(struct req *req)
 	return http_redirect(req, 303, "/join/sent");
 }
 
-/* ------------------------------------------------------------------ /verify/{token} */
+/* ------------------------------------------------------------------ /verify-email/{token} */
 
 /* The error page for a token that cannot be used: 404 when it was never
  * issued (or is malformed), 410 when it was used or has expired. */

@@ -11,7 +11,7 @@ int joining_join_form(struct req *req);
 int joining_join_submit(struct req *req);
 int joining_join_sent(struct req *req);
 
-/* /verify/{token}: a confirm button (GET changes nothing), then the POST
+/* /verify-email/{token}: a confirm button (GET changes nothing), then the POST
  * that verifies the email and asks each organization that lists its domain. */
 int joining_verify_form(struct req *req);
 int joining_verify_submit(struct req *req);
