@@ -8,6 +8,7 @@
 #include "features/accounts/accounts.h"
 #include "features/admin/admin.h"
 #include "features/api/api.h"
+#include "features/course/certificate.h"
 #include "features/joining/joining.h"
 #include "features/library/admin.h"
 #include "features/library/edit.h"
@@ -711,6 +712,67 @@ static const struct route routes[] = {
          .permission = "content.org.write",
          .csrf = true,
          .summary = "Org admins and leaders: unpublish a private page (audited)"},
+        /* ------------------------------------------------------------------
+         * course: records: certificates (PDF, public verification, revocation by
+         * site admins) and transcripts (a learner's own; an organization's for the
+         * POST board) (features/course/certificate*.c, transcript*.c, verify*.c)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/courses/{course}/certificate.pdf",
+         .handler = certificate_pdf,
+         .permission = "course.learn",
+         .slow = true,
+         .summary = "The signed-in learner's certificate of a course, as PDF (cairo and pango)"},
+        {.method = "GET",
+         .pattern = "/verify/{code}",
+         .handler = verify_page,
+         .permission = "public",
+         .summary = "Public: whether a certificate code is valid (200), unknown (404) or revoked "
+                    "(410); rate-limited"},
+        {.method = "GET",
+         .pattern = "/admin/certificates",
+         .handler = certificate_admin_list,
+         .permission = "course.manage",
+         .summary = "Site admins: every certificate, searched by code, name or email"},
+        {.method = "GET",
+         .pattern = "/admin/certificates/{certificate}",
+         .handler = certificate_admin_show,
+         .permission = "course.manage",
+         .summary = "Site admins: one certificate, with the revocation form"},
+        {.method = "POST",
+         .pattern = "/admin/certificates/{certificate}/revoke",
+         .handler = certificate_admin_revoke,
+         .permission = "course.manage",
+         .csrf = true,
+         .summary = "Site admins: revoke a certificate, with a reason (audited)"},
+        {.method = "GET",
+         .pattern = "/account/transcript",
+         .handler = transcript_page,
+         .permission = "course.learn",
+         .summary = "The learner's own transcript: courses completed and in progress"},
+        {.method = "GET",
+         .pattern = "/account/transcript.pdf",
+         .handler = transcript_pdf,
+         .permission = "course.learn",
+         .slow = true,
+         .summary = "The learner's own transcript as PDF (audited)"},
+        {.method = "GET",
+         .pattern = "/account/transcript.csv",
+         .handler = transcript_csv,
+         .permission = "course.learn",
+         .summary = "The learner's own transcript as CSV (audited)"},
+        {.method = "GET",
+         .pattern = "/org/transcript",
+         .handler = transcript_org_page,
+         .permission = "course.reports",
+         .summary = "Leaders and trainers: the organization's certificates in a date range"},
+        {.method = "GET",
+         .pattern = "/org/transcript.csv",
+         .handler = transcript_org_csv,
+         .permission = "course.reports",
+         .slow = true,
+         .summary = "Leaders and trainers: the organization's transcript for the POST board as "
+                    "CSV (?from=&to=; audited)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.
