@@ -273,6 +273,43 @@ static int draw_qr(cairo_t *cr, const char *url, double x, double y, double size
 
 /* ------------------------------------------------------------ certificate */
 
+struct cert_body {
+	const char *by, *heading, *certifies, *name, *completed, *title, *instructor, *date_hours;
+};
+
+/* Sets the certificate's body from y0 down (only measures without a cairo
+ * context); returns its height. */
+static double cert_body(struct doc *d, const struct cert_body *b, double y0)
+{
+	const double x = (CERT_W - CERT_TEXT_W) / 2;
+	double y = y0;
+	y += put(d, b->by, SANS, 13, true, false, COLOR_ACCENT, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 2);
+	y += 14;
+	y += put(d, b->heading, SERIF, 32, true, false, COLOR_TEXT, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 1);
+	y += 16;
+	y += put(d, b->certifies, SERIF, 14, false, true, COLOR_MUTED, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 1);
+	y += 6;
+	y += put(d, b->name, SERIF, 28, true, false, COLOR_TEXT, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 2);
+	y += 8;
+	y += put(d, b->completed, SERIF, 14, false, true, COLOR_MUTED, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 1);
+	y += 6;
+	y += put(d, b->title, SANS, 19, true, false, COLOR_ACCENT, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 2);
+	y += 14;
+	if (b->instructor[0])
+		y += put(d, b->instructor, SERIF, 12, false, false, COLOR_TEXT, x, y, CERT_TEXT_W,
+		         PANGO_ALIGN_CENTER, 2) +
+		        8;
+	y += put(d, b->date_hours, SERIF, 13, false, false, COLOR_TEXT, x, y, CERT_TEXT_W,
+	         PANGO_ALIGN_CENTER, 1);
+	return y - y0;
+}
+
 int certpdf_certificate(struct arena *a, const struct certpdf_cert *c,
                         const struct certpdf_labels *lb, char **bytes, size_t *len)
 {
@@ -327,36 +364,19 @@ int certpdf_certificate(struct arena *a, const struct certpdf_cert *c,
 	cairo_rectangle(cr, 32, 32, CERT_W - 64, CERT_H - 64);
 	cairo_stroke(cr);
 
-	const double x = (CERT_W - CERT_TEXT_W) / 2;
-	double y = 58;
-	y += put(&d, by, SANS, 13, true, false, COLOR_ACCENT, x, y, CERT_TEXT_W, PANGO_ALIGN_CENTER,
-	         2);
-	y += 14;
-	y += put(&d, heading, SERIF, 32, true, false, COLOR_TEXT, x, y, CERT_TEXT_W,
-	         PANGO_ALIGN_CENTER, 1);
-	y += 16;
-	y += put(&d, lb->certifies, SERIF, 14, false, true, COLOR_MUTED, x, y, CERT_TEXT_W,
-	         PANGO_ALIGN_CENTER, 1);
-	y += 6;
-	y += put(&d, name, SERIF, 28, true, false, COLOR_TEXT, x, y, CERT_TEXT_W,
-	         PANGO_ALIGN_CENTER, 2);
-	y += 8;
-	y += put(&d, lb->completed, SERIF, 14, false, true, COLOR_MUTED, x, y, CERT_TEXT_W,
-	         PANGO_ALIGN_CENTER, 1);
-	y += 6;
-	y += put(&d, title, SANS, 19, true, false, COLOR_ACCENT, x, y, CERT_TEXT_W,
-	         PANGO_ALIGN_CENTER, 2);
-	y += 14;
-	if (instr_line[0])
-		y += put(&d, instr_line, SERIF, 12, false, false, COLOR_TEXT, x, y, CERT_TEXT_W,
-		         PANGO_ALIGN_CENTER, 2) +
-		        8;
-	put(&d, date_hours, SERIF, 13, false, false, COLOR_TEXT, x, y, CERT_TEXT_W,
-	    PANGO_ALIGN_CENTER, 1);
+	/* The body, centred in the space above the verification block:
+	 * measured first (no cairo context), then drawn. */
+	const double qx = CERT_W - 56 - QR_SIZE, qy = CERT_H - 52 - QR_SIZE;
+	const struct cert_body body = {by,    heading,    lb->certifies, name, lb->completed,
+	                               title, instr_line, date_hours};
+	d.cr = NULL;
+	double h = cert_body(&d, &body, 0);
+	d.cr = cr;
+	double top = 52 + (qy - 16 - 52 - h) / 2;
+	cert_body(&d, &body, top > 52 ? top : 52);
 
 	/* The verification block: the code and the address at the bottom
 	 * left, the QR code at the bottom right. */
-	const double qx = CERT_W - 56 - QR_SIZE, qy = CERT_H - 52 - QR_SIZE;
 	rc = draw_qr(cr, url, qx, qy, QR_SIZE);
 	if (rc)
 		goto out;
@@ -445,6 +465,21 @@ static void tr_row(struct doc *d, const struct certpdf_transcript *t, const char
 		p = layout(d, provider, SERIF, 8.5, false, true, cw, PANGO_ALIGN_LEFT, 2);
 		h += height_of(p);
 	}
+	/* The row is as tall as its tallest cell (measured, not drawn). */
+	cairo_t *saved = d->cr;
+	d->cr = NULL;
+	double cells[] = {
+	        put(d, date, SERIF, 10, head, false, COLOR_TEXT, 0, 0, TR_COL_DATE,
+	            PANGO_ALIGN_LEFT, 2),
+	        put(d, hours, SERIF, 10, head, false, COLOR_TEXT, 0, 0, TR_COL_HOURS,
+	            PANGO_ALIGN_RIGHT, 2),
+	        put(d, code, head ? SERIF : SANS, head ? 10 : 9.5, head, false, COLOR_TEXT, 0, 0,
+	            TR_COL_CODE, PANGO_ALIGN_LEFT, 2),
+	};
+	d->cr = saved;
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+		if (cells[i] > h)
+			h = cells[i];
 	tr_need(d, t, h + 8);
 	double x = TR_MARGIN, y = d->y + 4;
 	if (d->cr) {
