@@ -137,4 +137,15 @@ export const pages = [
   { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
   { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
   { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
+  // course: records (the sweep's store holds no certificate: the valid and
+  // revoked answers of /verify and one certificate's admin page are checked
+  // with axe and html-validate in tests/browser/course-records.test.mjs)
+  { name: 'verify-unknown', path: '/verify/ZZZZ-ZZZZ-ZZZZ', status: 404 },
+  { name: 'transcript', path: '/account/transcript', status: 200, as: 'officer' },
+  { name: 'org-transcript', path: '/org/transcript', status: 200, as: 'leader' },
+  { name: 'org-transcript-range', path: '/org/transcript?from=2026-01-01&to=2026-12-31', status: 200, as: 'trainer' },
+  { name: 'org-transcript-invalid', path: '/org/transcript?from=2026-02-30&to=someday', status: 422, as: 'leader' },
+  { name: 'admin-certificates', path: '/admin/certificates', status: 200, as: 'site_admin' },
+  { name: 'admin-certificates-search', path: '/admin/certificates?q=abcd-efgh-jk23', status: 200, as: 'site_admin' },
+  { name: 'admin-certificates-invalid', path: '/admin/certificates?page=0', status: 422, as: 'site_admin' },
 ];
