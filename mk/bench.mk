@@ -27,7 +27,14 @@ $(BUILD)/bench/pdf: bench/pdf.c $(BUILD)/libcsec.a mk/bench.mk
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
 
+# A certificate PDF made with csec's own code (issue 6).
+$(BUILD)/bench/certificate: bench/certificate.c $(BUILD)/libcsec.a mk/bench.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
+
 bench: deps
-	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash $(BUILD)/bench/pdf
+	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash $(BUILD)/bench/pdf \
+		$(BUILD)/bench/certificate
 	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_HASH=$(BUILD)/bench/hash \
-		BENCH_PDF=$(BUILD)/bench/pdf bench/run
+		BENCH_PDF=$(BUILD)/bench/pdf BENCH_CERTIFICATE=$(BUILD)/bench/certificate bench/run

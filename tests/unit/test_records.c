@@ -118,6 +118,18 @@ static void days_in_a_zone(void **state)
 		assert_int_equal(transcript_day_start(bad[i], "UTC", &t), -1);
 	assert_int_equal(transcript_day_start(NULL, "UTC", &t), -1);
 
+	/* A day and its bounds; the day daylight saving starts is 23 hours. */
+	char day[11];
+	int64_t start, end;
+	assert_int_equal(
+	        transcript_day_of(1772928000 + 12 * 3600, "America/Chicago", day, &start, &end), 0);
+	assert_string_equal(day, "2026-03-08");
+	assert_int_equal(start, 1772928000 + 6 * 3600);
+	assert_int_equal(end - start, 23 * 3600);
+	assert_int_equal(transcript_day_of(start - 1, "America/Chicago", day, &start, &end), 0);
+	assert_string_equal(day, "2026-03-07");
+	assert_int_equal(end - start, 24 * 3600);
+
 	char h[24];
 	transcript_hours(h, sizeof h, 425);
 	assert_string_equal(h, "4.25");
@@ -208,7 +220,8 @@ static void certificate_reads_back(void **state)
 	/* The QR code, as a phone would read it from the printed page. */
 	shell("pdftoppm -r 150 -png -singlefile " OUT_DIR "/sample-certificate.pdf " OUT_DIR
 	      "/sample-certificate");
-	const char *qr = shell("zbarimg --quiet --raw " OUT_DIR "/sample-certificate.png 2>/dev/null");
+	const char *qr =
+	        shell("zbarimg --quiet --raw " OUT_DIR "/sample-certificate.png 2>/dev/null");
 	assert_string_equal(qr, "https://portal.example.org/verify/ABCD-EFGH-JK23\n");
 	arena_destroy(a);
 }

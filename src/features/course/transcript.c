@@ -351,19 +351,11 @@ static bool read_range(struct req *req, const char *zone, struct range *r, json_
 		json_object_set_new(errors, "from", json_string(bad));
 	if (r->to[0]) {
 		/* The range ends where the day after the last day starts. */
-		int64_t last;
-		char next[DAY_MAX + 1];
-		if (ts.len != DAY_MAX || transcript_day_start(r->to, zone, &last) != 0) {
+		int64_t last, from;
+		char day[DAY_MAX + 1];
+		if (ts.len != DAY_MAX || transcript_day_start(r->to, zone, &last) != 0 ||
+		    transcript_day_of(last, zone, day, &from, &r->end) != 0)
 			json_object_set_new(errors, "to", json_string(bad));
-		} else {
-			/* Noon of the last day plus a day is inside the next day
-			 * whatever the daylight-saving change. */
-			const char *d =
-			        cert_date(req->arena, last + 36 * 3600, zone, CERT_DATE_ISO);
-			snprintf(next, sizeof next, "%s", d);
-			if (transcript_day_start(next, zone, &r->end) != 0)
-				json_object_set_new(errors, "to", json_string(bad));
-		}
 	}
 	if (json_object_size(errors) == 0 && r->start >= r->end)
 		json_object_set_new(errors, "to",
@@ -446,17 +438,24 @@ int transcript_org_page(struct req *req)
 struct csv_ctx {
 	struct buf *out;
 	const char *zone;
+	/* The day of the last row: rows come oldest first, so most rows
+	 * fall in the day before them. */
+	char day[DAY_MAX + 1];
+	int64_t day_start, day_end;
 };
 
 static int csv_row(void *ctx, const struct cert_org_row *r)
 {
 	struct csv_ctx *c = ctx;
-	char hours[24], date[32];
+	char hours[24];
 	transcript_hours(hours, sizeof hours, r->credit_centihours);
-	if (tz_format(r->completed_at, c->zone, CERT_DATE_ISO, date, sizeof date) != 0)
-		date[0] = '\0';
+	if ((r->completed_at < c->day_start || r->completed_at >= c->day_end) &&
+	    transcript_day_of(r->completed_at, c->zone, c->day, &c->day_start, &c->day_end) != 0) {
+		c->day[0] = '\0';
+		c->day_start = c->day_end = 0;
+	}
 	const char *cells[] = {r->learner_name, r->officer_id, r->course_title, r->provider,
-	                       r->instructor,   date,          hours,           r->code};
+	                       r->instructor,   c->day,        hours,           r->code};
 	return csv_record(c->out, cells, CSV_ORG_COLS) == 0 ? 0 : -E2BIG;
 }
 

@@ -90,3 +90,17 @@ int transcript_day_start(const char *day, const char *zone, int64_t *t)
 	*t = utc - off2;
 	return 0;
 }
+
+int transcript_day_of(int64_t t, const char *zone, char out[11], int64_t *start, int64_t *end)
+{
+	char next[16];
+	if (tz_format(t, zone, "yyyy-MM-dd", out, 11) != 0 ||
+	    transcript_day_start(out, zone, start) != 0)
+		return -1;
+	/* Noon of the day plus a day is within the next day whatever the
+	 * daylight-saving change (days are 23 to 25 hours long). */
+	if (tz_format(*start + 36 * 3600, zone, "yyyy-MM-dd", next, sizeof next) != 0 ||
+	    transcript_day_start(next, zone, end) != 0 || *end <= t)
+		return -1;
+	return 0;
+}

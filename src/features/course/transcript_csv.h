@@ -27,4 +27,10 @@ void transcript_hours(char *out, size_t outlen, int64_t centihours);
  * daylight saving included). 0 with *t, or -1. */
 int transcript_day_start(const char *day, const char *zone, int64_t *t);
 
+/* The day of t in zone: its date ("YYYY-MM-DD", out: 11 bytes) and the
+ * Unix times where it starts and where the next day starts, so a caller
+ * formatting many times in order formats once a day, not once a time (ICU
+ * formatting is the slow part of a long transcript). 0, or -1. */
+int transcript_day_of(int64_t t, const char *zone, char out[11], int64_t *start, int64_t *end);
+
 #endif
