@@ -22,7 +22,7 @@
 #include <time.h>
 
 /* Lookups per client address and minute: far more than a person checking
- * certificates by hand, far too few to guess codes (32^12 of them). */
+ * certificates by hand, far too few to guess codes (12 random letters and digits). */
 #define VERIFY_PER_MINUTE 60
 
 int verify_page(struct req *req)
