@@ -72,9 +72,15 @@ function fill(pattern, k) {
     switch (name) {
       case 'user': case 'org': case 'request': case 'invitation': case 'session': case 'apitoken': case 'page':
         return ids[k][name];
+      // course: records (a certificate's id for site admins; a public code).
+      case 'certificate': return '1';
+      case 'code': return 'ABCD-EFGH-JK23';
       case 'token': return FAKE_TOKEN;
       case 'name': return 'app.css';
       case 'slug': return ids.slug;
+      // course: final test (an attempt id is checked against its learner).
+      case 'course': return 'no-such-course';
+      case 'attempt': return '1';
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);
     }
   });
