@@ -169,7 +169,7 @@ static int pages_of(const char *info)
 	const char *p = strstr(info, "Pages:");
 	if (!p)
 		fail_msg("pdfinfo: %s", info);
-	return atoi(p + 6);
+	return (int)strtol(p + 6, NULL, 10);
 }
 
 static void write_file(const char *path, const char *bytes, size_t len)
@@ -314,7 +314,7 @@ static void transcript_pages(void **state)
 	int pages = 0;
 	const char *p = strstr(info, "Pages:");
 	assert_non_null(p);
-	pages = atoi(p + 6);
+	pages = (int)strtol(p + 6, NULL, 10);
 	assert_true(pages >= 3);
 	const char *text =
 	        shell("pdftotext " OUT_DIR "/sample-transcript.pdf - | tr -s ' \\n' ' '");
