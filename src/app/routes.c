@@ -8,6 +8,8 @@
 #include "features/accounts/accounts.h"
 #include "features/admin/admin.h"
 #include "features/api/api.h"
+#include "features/course/attempt.h"
+#include "features/course/itemanalysis.h"
 #include "features/joining/joining.h"
 #include "features/library/admin.h"
 #include "features/library/edit.h"
@@ -711,6 +713,40 @@ static const struct route routes[] = {
          .permission = "content.org.write",
          .csrf = true,
          .summary = "Org admins and leaders: unpublish a private page (audited)"},
+        /* ------------------------------------------------------------------
+         * course: final test — the rules, attempts drawn at random, answers
+         * scored on the server, results; the item analysis for leaders and
+         * trainers (features/course/attempt*.c, itemanalysis*.c;
+         * docs/course-test.md)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/courses/{course}/test",
+         .handler = course_test_overview,
+         .permission = "course.learn",
+         .summary = "The final test's rules, the learner's attempts and best score"},
+        {.method = "POST",
+         .pattern = "/courses/{course}/test/start",
+         .handler = course_test_start,
+         .permission = "course.learn",
+         .csrf = true,
+         .summary = "Start an attempt: questions drawn at random from the pool (audited)"},
+        {.method = "GET",
+         .pattern = "/courses/{course}/test/{attempt}",
+         .handler = course_test_attempt,
+         .permission = "course.learn",
+         .summary = "The learner's own attempt: its questions (no answers), or its results"},
+        {.method = "POST",
+         .pattern = "/courses/{course}/test/{attempt}",
+         .handler = course_test_submit,
+         .permission = "course.learn",
+         .csrf = true,
+         .summary = "Submit an attempt's answers, scored on the server (audited)"},
+        {.method = "GET",
+         .pattern = "/org/training/items",
+         .handler = course_item_analysis,
+         .permission = "course.reports",
+         .summary = "Leaders and trainers: each test question's difficulty and discrimination "
+                    "among the organization's learners (?course=SLUG)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.
