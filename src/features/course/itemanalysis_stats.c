@@ -32,6 +32,10 @@ void item_stats_compute(const double *correct, const double *total, size_t n,
 	if (n >= 2 && !constant(correct, n) && !constant(total, n)) {
 		double r = gsl_stats_correlation(correct, 1, total, 1, n);
 		if (isfinite(r)) {
+			/* Rounding leaves about 1e-17 where the exact value is 0:
+			 * not a negative correlation. */
+			if (fabs(r) < 1e-9)
+				r = 0;
 			out->has_discrimination = true;
 			out->discrimination = r < -1 ? -1 : r > 1 ? 1 : r;
 			out->negative = out->discrimination < 0;
