@@ -1,4 +1,4 @@
--- 0012_course_test: the final test (issue 6 point 3; docs/course-test.md).
+-- 0013_course_test (0012 on its branch; renumbered after course-core's 0012): the final test (issue 6 point 3; docs/course-test.md).
 -- An attempt's questions keep their type as it was when the attempt
 -- started, like the prompt and choices copied beside it: the type decides
 -- how the question is shown (one choice or several) and which answers are
