@@ -421,6 +421,19 @@ static const char *const tamper_keys[] = {
         [ATTEMPT_SECOND_CHOICE] = "course_test.refused.second_choice",
 };
 
+/* The page of a refused submission: the reason (a catalogue key) and the
+ * way back to the attempt (or to its results once it has ended). */
+static int refused(struct req *req, const struct ctx *c, const struct attempt_row *a, int status,
+                   const char *key, bool ended)
+{
+	json_t *data = json_pack(
+	        "{s:i, s:s, s:s, s:b}", "status", status, "message", page_msg(key), "back",
+	        arena_printf(req->arena, "/courses/%s/test/%lld", c->slug, (long long)a->id),
+	        "submitted", ended);
+	return page_render(req, status, "course/test/refused", "page.course_test_refused.title",
+	                   data);
+}
+
 /* Closes the attempt that ran out of time as failed, score 0, with none of
  * the answers that came too late; audited. */
 static int refuse_late(struct req *req, struct ctx *c, const struct attempt_row *a)
@@ -444,7 +457,7 @@ static int refuse_late(struct req *req, struct ctx *c, const struct attempt_row 
 		db_rollback(c->db);
 		return -1;
 	}
-	return http_error(req, 409, "course_test.refused.late");
+	return refused(req, c, a, 409, "course_test.refused.late", true);
 }
 
 /* The write half of a submission, in one transaction. DB_DONE: submitted
@@ -525,7 +538,7 @@ int course_test_submit(struct req *req)
 	if (rc != 0)
 		return -1;
 	if (a.submitted_at > 0)
-		return http_error(req, 409, "course_test.refused.twice");
+		return refused(req, &c, &a, 409, "course_test.refused.twice", true);
 	if (attempt_ended(&a, c.now))
 		return refuse_late(req, &c, &a);
 	if (n == 0 || n > ATTEMPT_MAX_QUESTIONS)
@@ -555,10 +568,10 @@ int course_test_submit(struct req *req)
 	if (t != ATTEMPT_ANSWERS_OK) {
 		log_msg(LOG_WARN, "final test %s attempt %lld: submission refused (%d)", c.slug,
 		        (long long)a.id, (int)t);
-		return http_error(req, 422, tamper_keys[t]);
+		return refused(req, &c, &a, 422, tamper_keys[t], false);
 	}
 	if (rc == DB_DONE)
-		return http_error(req, 409, "course_test.refused.twice");
+		return refused(req, &c, &a, 409, "course_test.refused.twice", true);
 	if (rc != DB_OK) {
 		log_msg(LOG_ERROR, "recording a final test of %s (%d): %s", c.slug, rc,
 		        db_errmsg(c.db));
