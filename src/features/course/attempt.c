@@ -394,18 +394,22 @@ int course_test_attempt(struct req *req)
 static const char *answer_text(struct req *req, const struct attempt_question *q, bool xapi)
 {
 	if (xapi) {
-		size_t len = 1;
+		size_t len = 1, at = 0;
 		for (size_t i = 0; i < q->nchosen; i++)
 			len += strlen(q->chosen[i]) + 3;
 		char *s = arena_alloc(req->arena, len);
 		if (!s)
 			return NULL;
-		s[0] = '\0';
 		for (size_t i = 0; i < q->nchosen; i++) {
-			if (i)
-				strcat(s, "[,]");
-			strcat(s, q->chosen[i]);
+			size_t n = strlen(q->chosen[i]);
+			if (i) {
+				memcpy(s + at, "[,]", 3);
+				at += 3;
+			}
+			memcpy(s + at, q->chosen[i], n);
+			at += n;
 		}
+		s[at] = '\0';
 		return s;
 	}
 	json_t *arr = json_array();
