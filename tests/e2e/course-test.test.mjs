@@ -135,6 +135,13 @@ test('the rules page; not enrolled: no Start, and a start is refused with nothin
   // A course that does not exist, or a bad slug: 404.
   assert.equal((await c.fetch('/courses/nope/test')).status, 404);
   assert.equal((await c.fetch('/courses/BAD_slug/test')).status, 404);
+  // A law-enforcement course is not there for another kind of organization.
+  await q("UPDATE courses SET visibility = 'law_enforcement' WHERE slug = 'fixture'");
+  const cw = await signIn(srv, 'learner1@b.example');
+  assert.equal((await cw.fetch(COURSE)).status, 404);
+  assert.equal((await c.fetch(COURSE)).status, 200);
+  await q("UPDATE courses SET visibility = 'members' WHERE slug = 'fixture'");
+  assert.equal((await cw.fetch(COURSE)).status, 200);
   // Anonymous: sign in first.
   assert.notEqual((await client(srv).fetch(COURSE)).status, 200);
 });

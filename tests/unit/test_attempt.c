@@ -361,12 +361,20 @@ static void test_model(void **state)
 	int64_t org = -1, id = 0, id2 = 0;
 
 	world(db);
-	assert_int_equal(attempt_rules_get(db, a, "nope", &r), DB_DONE);
-	CHECK(db, attempt_rules_get(db, a, "officers", &r));
+	assert_int_equal(attempt_rules_get(db, a, "nope", 1, &r), DB_DONE);
+	CHECK(db, attempt_rules_get(db, a, "officers", 1, &r));
 	assert_string_equal(r.title, "Course v2"); /* the active version's */
 	assert_int_equal(r.questions, 3);
 	assert_int_equal(r.pool, 5); /* the knowledge check is not in it */
 	assert_int_equal(r.pass_mark, 80);
+
+	/* A law-enforcement course: for law-enforcement organizations only. */
+	runf(db, "UPDATE courses SET visibility = 'law_enforcement'");
+	CHECK(db, attempt_rules_get(db, a, "officers", 1, &r));
+	assert_int_equal(attempt_rules_get(db, a, "officers", 2, &r), DB_DONE);
+	assert_int_equal(attempt_rules_get(db, a, "officers", 0, &r), DB_DONE);
+	runf(db, "UPDATE courses SET visibility = 'members'");
+	CHECK(db, attempt_rules_get(db, a, "officers", 2, &r));
 
 	CHECK(db, attempt_enrolment(db, 1, "officers", &org));
 	assert_int_equal(org, 1);

@@ -74,7 +74,7 @@ static int load(struct req *req, struct ctx *c)
 		return 404;
 	if (!(c->db = db_pool_get()))
 		return -1;
-	int rc = attempt_rules_get(c->db, req->arena, c->slug, &c->rules);
+	int rc = attempt_rules_get(c->db, req->arena, c->slug, req->who.org_id, &c->rules);
 	if (rc == DB_DONE)
 		return 404;
 	if (rc == DB_OK)

@@ -152,9 +152,12 @@ struct attempt_item {
 	int correct; /* -1: not scored */
 };
 
-/* The final test's rules of the course slug in the active pack version.
- * DB_OK, DB_DONE (no such course), or an error. Strings in a. */
-int attempt_rules_get(struct db *db, struct arena *a, const char *slug, struct attempt_rules *out);
+/* The final test's rules of the course slug in the active pack version, if
+ * the organization org_id may see it (a law_enforcement course: only an
+ * organization of that kind). DB_OK, DB_DONE (no such course, or not for
+ * this organization), or an error. Strings in a. */
+int attempt_rules_get(struct db *db, struct arena *a, const char *slug, int64_t org_id,
+                      struct attempt_rules *out);
 /* The learner's enrolment: DB_OK with *org_id (0: none), DB_DONE when not
  * enrolled, or an error. */
 int attempt_enrolment(struct db *db, int64_t user_id, const char *slug, int64_t *org_id);

@@ -26,7 +26,8 @@ static int done(struct db_stmt *st, int rc)
 	return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
 }
 
-int attempt_rules_get(struct db *db, struct arena *a, const char *slug, struct attempt_rules *out)
+int attempt_rules_get(struct db *db, struct arena *a, const char *slug, int64_t org_id,
+                      struct attempt_rules *out)
 {
 	static const char sql[] =
 	        "SELECT c.id, c.slug, c.title, c.test_questions, c.pass_mark, c.max_attempts, "
@@ -34,12 +35,15 @@ int attempt_rules_get(struct db *db, struct arena *a, const char *slug, struct a
 	        "(SELECT count(*) FROM course_questions q WHERE q.course_id = c.id "
 	        "AND q.purpose = 'test') "
 	        "FROM courses c JOIN library_versions v ON v.id = c.version_id AND v.active = 1 "
-	        "WHERE c.slug = $1 ORDER BY c.id DESC LIMIT 1";
+	        "WHERE c.slug = $1 AND (c.visibility <> 'law_enforcement' OR EXISTS (SELECT 1 "
+	        "FROM organizations o WHERE o.id = $2 AND o.kind = 'law_enforcement')) "
+	        "ORDER BY c.id DESC LIMIT 1";
 	struct db_stmt *st;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
 		return rc;
-	if ((rc = db_bind_text(st, 1, slug, (size_t)-1)) == DB_OK)
+	if ((rc = db_bind_text(st, 1, slug, (size_t)-1)) == DB_OK &&
+	    (rc = db_bind_int64(st, 2, org_id)) == DB_OK)
 		rc = db_step(st);
 	if (rc == DB_ROW) {
 		out->course_id = db_column_int64(st, 0);
