@@ -78,7 +78,7 @@ async function start(c) {
 /** The questions an attempt page shows: [{qid, type: radio|checkbox, values}]. */
 function questionsOf(html) {
   const out = new Map();
-  for (const m of html.matchAll(/<input id="[^"]+" name="answer\.([a-z0-9-]+)" type="(radio|checkbox)" value="([^"]+)">/g)) {
+  for (const m of html.matchAll(/<input id="[^"]+" name="answer\.([a-z0-9-]+)(?:\[\])?" type="(radio|checkbox)" value="([^"]+)">/g)) {
     if (!out.has(m[1])) out.set(m[1], { qid: m[1], type: m[2], values: [] });
     out.get(m[1]).values.push(m[3]);
   }

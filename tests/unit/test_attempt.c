@@ -207,8 +207,8 @@ static void test_check_answers(void **state)
 	/* A good submission: other fields are not answers. */
 	struct form_field ok[] = {{.name = "_csrf", .value = "x"},
 	                          {.name = "answer.q-1", .value = "a"},
-	                          {.name = "answer.q-2", .value = "c"},
-	                          {.name = "answer.q-2", .value = "a"},
+	                          {.name = "answer.q-2[]", .value = "c"},
+	                          {.name = "answer.q-2[]", .value = "a"},
 	                          {.name = "answer.q-3", .value = "true"}};
 	struct form f = form_of(ok, 5);
 	assert_int_equal(attempt_check_answers(&f, q, 3, &bad), ATTEMPT_ANSWERS_OK);
@@ -251,6 +251,14 @@ static void test_check_answers(void **state)
 	                             {.name = "answer.q-2", .value = "a"}};
 	f = form_of(twice, 2);
 	assert_int_equal(attempt_check_answers(&f, q, 3, &bad), ATTEMPT_SECOND_CHOICE);
+	struct form_field brackets[] = {{.name = "answer.q-1[]", .value = "a"},
+	                                {.name = "answer.q-1", .value = "b"}};
+	f = form_of(brackets, 2);
+	assert_int_equal(attempt_check_answers(&f, q, 3, &bad), ATTEMPT_SECOND_CHOICE);
+	struct form_field prefix_only[] = {{.name = "answer.q-", .value = "a"},
+	                                   {.name = "answer.q-1x", .value = "a"}};
+	f = form_of(prefix_only, 2);
+	assert_int_equal(attempt_check_answers(&f, q, 3, &bad), ATTEMPT_NOT_DRAWN);
 	struct form_field empty_qid[] = {{.name = "answer.", .value = "a"}};
 	f = form_of(empty_qid, 1);
 	assert_int_equal(attempt_check_answers(&f, q, 3, &bad), ATTEMPT_NOT_DRAWN);

@@ -121,7 +121,7 @@ enum attempt_tamper {
 	ATTEMPT_SECOND_CHOICE, /* two choices on a one-choice question, or one twice */
 };
 
-/* Reads the submission's fields "answer.QID" = choice id into q[].chosen
+/* Reads the submission's fields "answer.QID" (or "answer.QID[]") = choice id into q[].chosen
  * (other fields are not answers and are ignored). The first problem found
  * stops the reading; *bad_qid then names the question (field text, may be
  * NULL). */

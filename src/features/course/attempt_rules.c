@@ -109,10 +109,15 @@ enum attempt_tamper attempt_check_answers(const struct form *f, struct attempt_q
 		const struct form_field *fl = &f->fields[i];
 		if (strncmp(fl->name, prefix, sizeof prefix - 1) != 0)
 			continue;
+		/* "answer.QID[]" is the same field: the page names its
+		 * checkboxes so, the way forms name a list. */
 		const char *qid = fl->name + sizeof prefix - 1;
+		size_t len = strlen(qid);
+		if (len >= 2 && strcmp(qid + len - 2, "[]") == 0)
+			len -= 2;
 		struct attempt_question *it = NULL;
 		for (size_t k = 0; k < nq && !it; k++)
-			if (strcmp(q[k].qid, qid) == 0)
+			if (strlen(q[k].qid) == len && strncmp(q[k].qid, qid, len) == 0)
 				it = &q[k];
 		*bad_qid = qid;
 		if (!it)
