@@ -38,7 +38,7 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'csec-course-test-'));
   store = await freshStore();
   world = await seedWorld(store);
-  for (const [email, name] of [['learner1@a.example', 'Learner One'], ['learner2@a.example', 'Learner Two'], ['learner3@a.example', 'Learner Three'], ['learner4@a.example', 'Learner Four']]) {
+  for (const [email, name] of [['learner1@a.example', 'Learner One'], ['learner2@a.example', 'Learner Two'], ['learner3@a.example', 'Learner Three'], ['learner4@a.example', 'Learner Four'], ['learner5@a.example', 'Learner Five']]) {
     await addUser(store, { email, name, org: 'metro-pd', role: 'officer' });
   }
   await addUser(store, { email: 'learner1@b.example', name: 'Learner B', org: 'county-cw', role: 'officer' });
@@ -329,6 +329,25 @@ test('a pass: the highest attempt counts, and nothing more can start', async () 
   assert.equal(res.status, 409);
   assert.match(await res.text(), /You have passed this test/);
   assert.equal(await storeSnapshot(srv), before);
+});
+
+test('a pass that finishes the course completes the enrolment and writes the certificate, in the same transaction', async () => {
+  const c = await signIn(srv, 'learner5@a.example');
+  // Enrolled through the course page, every required lesson done.
+  let res = await c.form('/courses/fixture/enrol', {}, '/courses/fixture');
+  assert.equal(res.status, 303, `enrol answered ${res.status}`);
+  const uid = await userId('learner5@a.example');
+  for (const lesson of ['what-it-is', 'indicators']) {
+    await q(`INSERT INTO course_progress (user_id, course_slug, lesson_slug, started_at, completed_at) VALUES (${uid}, 'fixture', '${lesson}', 1, 2)`);
+  }
+  await take(c, 2); // a failed attempt does not complete it
+  assert.equal(await one(`SELECT count(*) FROM certificates WHERE user_id = ${uid}`), '0');
+  assert.equal(await one(`SELECT completed_at IS NULL FROM course_enrolments WHERE user_id = ${uid}`), await one('SELECT 1 = 1'));
+  const a = await take(c, 5);
+  const [[submitted]] = await q(`SELECT submitted_at FROM course_attempts WHERE id = ${a.id}`);
+  assert.equal(await one(`SELECT completed_at FROM course_enrolments WHERE user_id = ${uid}`), submitted);
+  assert.deepEqual((await q(`SELECT score, completed_at FROM certificates WHERE user_id = ${uid} AND course_slug = 'fixture'`))[0], ['100', submitted]);
+  assert.equal(await one(`SELECT count(*) FROM learning_events WHERE verb = 'completed' AND user_id = ${uid}`), '1');
 });
 
 test('attempt limit: three failed attempts, the best of them counts, a fourth is refused', async () => {

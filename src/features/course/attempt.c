@@ -13,6 +13,7 @@
  * after the deadline and its grace closes the attempt as failed with score
  * 0 and records none of its answers. */
 #include "features/course/attempt.h"
+#include "features/course/completion.h"
 #include "features/course/events.h"
 
 #include "auth/accounts.h"
@@ -514,6 +515,13 @@ static int record(struct req *req, struct ctx *c, const struct attempt_row *a,
 	                          .result_json = result};
 	if (rc == DB_OK)
 		rc = result ? course_event_add(c->db, &ev, c->now) : DB_ENOMEM;
+	/* A pass may finish the course (every required lesson done too): the
+	 * enrolment completes and the certificate is written in this same
+	 * transaction. */
+	if (rc == DB_OK && passed) {
+		int done = course_complete_if_done(c->db, req, req->who.user_id, c->slug, c->now);
+		rc = done < 0 ? done : DB_OK;
+	}
 	if (rc == DB_OK) {
 		char target[24];
 		snprintf(target, sizeof target, "%lld", (long long)a->id);
