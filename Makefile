@@ -3,7 +3,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq liboath libqrencode libcurl icu-i18n \
-           yaml-0.1 libcmark-gfm libzip pangocairo
+           yaml-0.1 libcmark-gfm libzip pangocairo gsl
 BUILD   ?= build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

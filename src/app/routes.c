@@ -8,7 +8,9 @@
 #include "features/accounts/accounts.h"
 #include "features/admin/admin.h"
 #include "features/api/api.h"
+#include "features/course/attempt.h"
 #include "features/course/certificate.h"
+#include "features/course/itemanalysis.h"
 #include "features/course/learn.h"
 #include "features/joining/joining.h"
 #include "features/library/admin.h"
@@ -788,6 +790,40 @@ static const struct route routes[] = {
          .handler = course_api_coverage,
          .permission = "public",
          .summary = "A course's topics and the lessons that cover each (JSON)"},
+        /* ------------------------------------------------------------------
+         * course: final test — the rules, attempts drawn at random, answers
+         * scored on the server, results; the item analysis for leaders and
+         * trainers (features/course/attempt*.c, itemanalysis*.c;
+         * docs/course-test.md)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/courses/{course}/test",
+         .handler = course_test_overview,
+         .permission = "course.learn",
+         .summary = "The final test's rules, the learner's attempts and best score"},
+        {.method = "POST",
+         .pattern = "/courses/{course}/test/start",
+         .handler = course_test_start,
+         .permission = "course.learn",
+         .csrf = true,
+         .summary = "Start an attempt: questions drawn at random from the pool (audited)"},
+        {.method = "GET",
+         .pattern = "/courses/{course}/test/{attempt}",
+         .handler = course_test_attempt,
+         .permission = "course.learn",
+         .summary = "The learner's own attempt: its questions (no answers), or its results"},
+        {.method = "POST",
+         .pattern = "/courses/{course}/test/{attempt}",
+         .handler = course_test_submit,
+         .permission = "course.learn",
+         .csrf = true,
+         .summary = "Submit an attempt's answers, scored on the server (audited)"},
+        {.method = "GET",
+         .pattern = "/org/training/items",
+         .handler = course_item_analysis,
+         .permission = "course.reports",
+         .summary = "Leaders and trainers: each test question's difficulty and discrimination "
+                    "among the organization's learners (?course=SLUG)"},
         /* ------------------------------------------------------------------
          * course: records: certificates (PDF, public verification, revocation by
          * site admins) and transcripts (a learner's own; an organization's for the

@@ -61,6 +61,21 @@ function starterPages() {
   return out;
 }
 
+// course: final test — the rules page of each course of the starter pack
+// (content/course/SLUG/course.json), seen by an officer of the sweep's
+// law-enforcement organization who has not enrolled (the page says so and
+// offers no Start). The pages of an attempt need one: they are checked in
+// tests/browser/course-test.test.mjs, which takes a test on the fixture
+// course with the keyboard.
+function courseTestPages() {
+  const root = fileURLToPath(new URL('../../content/course', import.meta.url));
+  let names = [];
+  try { names = readdirSync(root).sort(); } catch { return []; }
+  return names
+    .filter((n) => { try { readFileSync(join(root, n, 'course.json')); return true; } catch { return false; } })
+    .map((n) => ({ name: `course-test-${n}`, path: `/courses/${n}/test`, status: 200, as: 'officer' }));
+}
+
 export const pages = [
   { name: 'home', path: '/', status: 200 },
   { name: 'about', path: '/about', status: 200 },
@@ -137,9 +152,15 @@ export const pages = [
   { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
   { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
   { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
+  // course: final test
+  { name: 'course-items', path: '/org/training/items', status: 200, as: 'trainer' },
+  { name: 'course-items-leader', path: '/org/training/items', status: 200, as: 'leader' },
+  { name: 'course-items-forbidden', path: '/org/training/items', status: 403, as: 'officer' },
+  { name: 'course-test-not-found', path: '/courses/no-such-course/test', status: 404, as: 'officer' },
+  ...courseTestPages(),
   // course: records (the sweep's store holds no certificate: the valid and
   // revoked answers of /verify and one certificate's admin page are checked
-  // with axe and html-validate in tests/browser/course-records.test.mjs)
+  // with axe and html-validate in tests/browser/course-flow.test.mjs)
   { name: 'verify-unknown', path: '/verify/ZZZZ-ZZZZ-ZZZZ', status: 404 },
   { name: 'transcript', path: '/account/transcript', status: 200, as: 'officer' },
   { name: 'org-transcript', path: '/org/transcript', status: 200, as: 'leader' },
