@@ -81,6 +81,10 @@ function fill(pattern, k) {
       // course: final test (an attempt id is checked against its learner).
       case 'course': return 'no-such-course';
       case 'attempt': return '1';
+      // course: core's lessons, scenarios and runs (no such one: 404).
+      case 'lesson': return 'no-such-lesson';
+      case 'scenario': return 'no-such-scenario';
+      case 'run': return '1';
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);
     }
   });
