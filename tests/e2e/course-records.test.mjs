@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startServer, freshStore, storeSnapshot, sql } from './lib/server.mjs';
+import { run, startServer, freshStore, storeSnapshot, sql } from './lib/server.mjs';
 import { client, signIn, seedWorld } from './lib/accounts.mjs';
 
 const exec = promisify(execFileCb);
@@ -25,6 +25,7 @@ let srv, store, world, tmp;
 const as = {};
 const ids = {};
 
+const FIXTURE = new URL('../content/course-fixture', import.meta.url).pathname;
 const COURSE = 'Recognizing and responding to child sex trafficking';
 const PROVIDER = 'State Training Portal';
 const INSTRUCTOR = 'State POST Academy';
@@ -102,6 +103,14 @@ before(async () => {
   ids.revokeMe = await addCert({ code: 'RVKD-0000-1111', email: world.a.trainer, org: 'metro-pd', name: '=HYPERLINK("http://evil.example","x")', title: '@SUM(1+1)', at: T_MID_MAR });
   ids.inject = await addCert({ code: 'INJC-2222-3333', email: world.a.leader, org: 'metro-pd', name: '-2+3', title: '\tTabbed course', at: T_MID_MAR });
   ids.orgB = await addCert({ code: 'ORGB-4444-5555', email: world.b.officer, org: 'county-cw', name: 'Officer of County', at: T_MID_MAR });
+  // The fixture course, and the officer half-way through it: enrolled, one
+  // of its two required lessons done (and the optional one started).
+  const r = await run(['content', 'import', FIXTURE, ...store.args]);
+  assert.equal(r.code, 0, r.stderr);
+  const officer = await one(`SELECT id FROM users WHERE email = ${q(world.a.officer)}`);
+  const metro = await one("SELECT id FROM organizations WHERE slug = 'metro-pd'");
+  await sql(store, `INSERT INTO course_enrolments (user_id, org_id, course_slug, enrolled_at) VALUES (${officer}, ${metro}, 'fixture', ${T_APRIL})`);
+  await sql(store, `INSERT INTO course_progress (user_id, course_slug, lesson_slug, started_at, completed_at) VALUES (${officer}, 'fixture', 'what-it-is', ${T_APRIL}, ${T_APRIL + 600}), (${officer}, 'fixture', 'talking', ${T_APRIL}, ${T_APRIL + 900}), (${officer}, 'fixture', 'indicators', ${T_APRIL}, NULL)`);
   srv = await startServer({ store, env: { CSEC_SIGNIN_PER_MINUTE: '10000' } });
   as.anonymous = client(srv);
   as.officer = await signIn(srv, world.a.officer);
@@ -133,7 +142,7 @@ test('a valid code: 200, data-verify="valid", the name, course and date only', a
 });
 
 test('a code in any case, with or without dashes, finds the same certificate', async () => {
-  for (const code of ['abcd-efgh-jk23', 'ABCDEFGHJK23', 'abcdefghjk23', 'AbCd-EfGh-Jk23']) {
+  for (const code of ['abcd-efgh-jk23', 'ABCDEFGHJK23', 'abcdefghjk23', 'AbCd-EfGh-Jk23', 'abcd%20efgh%20jk23']) {
     const res = await as.anonymous.fetch(`/verify/${code}`);
     assert.equal(res.status, 200, code);
     assert.match(await res.text(), /data-verify="valid"/);
@@ -306,6 +315,11 @@ test('the learner\'s transcript page: completed courses with dates, hours, codes
   assert.match(html, /Total: 5\.75 credit hours/);
   assert.match(html, /Advanced, &quot;field&quot; interviews/);
   assert.ok(!html.includes('RVKD') && !html.includes('ORGB'), 'only their own');
+  // The course under way, with its required lessons counted (the optional
+  // one completed does not count).
+  assert.match(html, /href="\/courses\/fixture">Fixture course for tests<\/a>/);
+  assert.match(html, /1 of 2 required lessons done/);
+  assert.match(html, /2 Apr 2026/, 'enrolled, in the organization\'s zone');
   // The trainer's revoked certificate shows as revoked, with no download.
   const t = await (await as.trainer.fetch('/account/transcript')).text();
   assert.match(t, /Revoked on/);
@@ -333,7 +347,8 @@ test('the learner\'s transcript as CSV and PDF (audited)', async () => {
   const { infoErr, text } = await pdfText(Buffer.from(await res.arrayBuffer()), 'transcript.pdf');
   assert.equal(infoErr, '');
   const flat = text.replace(/\s+/g, ' ');
-  for (const want of ['Training transcript', 'officer A', 'ABCD-EFGH-JK23', 'WXYZ-2345-MNPQ', '28 Feb 2026', 'Total: 5.75 credit hours', 'Page 1 of 1']) {
+  for (const want of ['Training transcript', 'officer A', 'ABCD-EFGH-JK23', 'WXYZ-2345-MNPQ', '28 Feb 2026', 'Total: 5.75 credit hours', 'Page 1 of 1',
+    'Courses in progress', 'Fixture course for tests', '1 of 2 required lessons done']) {
     assert.ok(flat.includes(want), `the transcript says "${want}":\n${flat}`);
   }
   const a = (await audits('course.transcript.exported')).filter((r) => r.actor === world.a.officer);

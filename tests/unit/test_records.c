@@ -84,6 +84,9 @@ static void codes_as_typed(void **state)
 	assert_string_equal(out, "ABCD-EFGH-JK23");
 	assert_true(cert_code_normalize(" ab cd-efghjk 23 ", out));
 	assert_string_equal(out, "ABCD-EFGH-JK23");
+	/* Crockford: I and L are 1, O is 0. */
+	assert_true(cert_code_normalize("oIl0-abcd-efgh", out));
+	assert_string_equal(out, "0110-ABCD-EFGH");
 	assert_false(cert_code_normalize("ABCD-EFGH-JK2", out));
 	assert_false(cert_code_normalize("ABCD-EFGH-JK234", out));
 	assert_false(cert_code_normalize("ABCD_EFGH_JK23", out));

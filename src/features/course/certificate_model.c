@@ -83,7 +83,15 @@ bool cert_code_normalize(const char *in, char out[CERT_CODE_LEN + 1])
 			continue;
 		if (c >= 0x80 || !isalnum(c) || n == sizeof raw)
 			return false;
-		raw[n++] = (char)toupper(c);
+		c = (unsigned char)toupper(c);
+		/* Codes are Crockford base 32, which has no I, L or O: read
+		 * from paper they are a 1 and a 0 (as Crockford's decoding
+		 * says). */
+		if (c == 'I' || c == 'L')
+			c = '1';
+		else if (c == 'O')
+			c = '0';
+		raw[n++] = (char)c;
 	}
 	if (n != sizeof raw)
 		return false;
@@ -287,8 +295,8 @@ int cert_user_in_progress(struct db *db, struct arena *a, int64_t user_id,
 	}
 	struct cert_progress *list = arena_calloc(a, 200, sizeof *list);
 	size_t k = 0;
-	rc = list ? DB_OK : DB_ENOMEM;
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW && k < 200) {
+	rc = list ? DB_ROW : DB_ENOMEM;
+	while (rc == DB_ROW && (rc = db_step(st)) == DB_ROW && k < 200) {
 		struct cert_progress *p = &list[k++];
 		p->course_slug = text(a, st, 0);
 		p->title = text(a, st, 1);
@@ -299,6 +307,8 @@ int cert_user_in_progress(struct db *db, struct arena *a, int64_t user_id,
 		if (!p->course_slug || !p->title)
 			rc = DB_ENOMEM;
 	}
+	if (rc == DB_ROW) /* LIMIT 200: a 201st row cannot come */
+		rc = DB_DONE;
 	if (rc == DB_DONE)
 		rc = DB_OK;
 	db_finalize(st);

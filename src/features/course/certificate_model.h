@@ -38,8 +38,9 @@ struct cert {
 };
 
 /* Normalizes a code as typed: any case, with or without dashes or spaces,
- * into "XXXX-XXXX-XXXX" (out: CERT_CODE_LEN + 1 bytes). false when what is
- * left is not 12 letters and digits. */
+ * into "XXXX-XXXX-XXXX" (out: CERT_CODE_LEN + 1 bytes), I and L read as 1
+ * and O as 0 (codes are Crockford base 32: course_certificate_code). false
+ * when what is left is not 12 letters and digits. */
 bool cert_code_normalize(const char *in, char out[CERT_CODE_LEN + 1]);
 
 /* The certificate with exactly this (normalized) code; *found false when
