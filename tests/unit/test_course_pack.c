@@ -51,9 +51,9 @@ static const char COURSE_JSON[] =
         "{\"slug\": \"l2\", \"topics\": [2], \"minutes\": 5, \"required\": false}]}]}";
 
 #define LESSON(slug)                                                                               \
-	"---\ntitle: \"Lesson " slug "\"\nslug: " slug "\nkind: lesson\norder: 1\n"              \
-	"summary: \"S.\"\nsources:\n  - title: \"T\"\n    publisher: \"P\"\n"                     \
-	"    url: \"https://example.org/x\"\n    checked: 2026-11-28\nreviewed: 2026-11-28\n"    \
+	"---\ntitle: \"Lesson " slug "\"\nslug: " slug "\nkind: lesson\norder: 1\n"                \
+	"summary: \"S.\"\nsources:\n  - title: \"T\"\n    publisher: \"P\"\n"                      \
+	"    url: \"https://example.org/x\"\n    checked: 2026-11-28\nreviewed: 2026-11-28\n"      \
 	"---\n\nText of " slug ".\n\n## A part\n\nMore.\n"
 
 static const char POOL[] =
@@ -216,7 +216,8 @@ static void lesson_rules(void **state)
 	expect(a, "course/c/lessons/30-l3.md", LESSON("l3"),
 	       "course/c/lessons/30-l3.md:3: lesson \"l3\" is not listed");
 	expect(a, "course/c/lessons/20-l2.md", LESSON("l1"),
-	       "course/c/lessons/20-l2.md:3: slug \"l1\" is already used by course/c/lessons/10-l1.md");
+	       "course/c/lessons/20-l2.md:3: slug \"l1\" is already used by "
+	       "course/c/lessons/10-l1.md");
 	expect(a, "course/c/lessons/20-l2.md",
 	       "---\ntitle: \"L\"\nslug: l2\nkind: guide\norder: 1\nsummary: \"S.\"\nsources:\n"
 	       "  - title: \"T\"\n    publisher: \"P\"\n    url: \"https://example.org/x\"\n"
@@ -289,9 +290,10 @@ static void scenario_rules(void **state)
 	       arena_printf(a, "%.*s\"start\": \"b\"%s", (int)(st - SCENARIO), SCENARIO,
 	                    st + strlen("\"start\": \"a\"")),
 	       "steps[0]: step \"a\" cannot be reached from the start \"b\"");
-	expect(a, S, arena_printf(a, "%.*s\"debrief\": \"# H1\"%s",
-	                          (int)(strstr(SCENARIO, "\"debrief\"") - SCENARIO), SCENARIO,
-	                          strstr(SCENARIO, "\"debrief\": \"D.\"") + 15),
+	expect(a, S,
+	       arena_printf(a, "%.*s\"debrief\": \"# H1\"%s",
+	                    (int)(strstr(SCENARIO, "\"debrief\"") - SCENARIO), SCENARIO,
+	                    strstr(SCENARIO, "\"debrief\": \"D.\"") + 15),
 	       "debrief: a level-1 heading");
 }
 
@@ -300,7 +302,8 @@ static void media_rules(void **state)
 	struct arena *a = *state;
 	expect(a, "course/c/media/v.vtt", "00:00.000 --> 00:01.000\nHi\n",
 	       "course/c/media/v.vtt:1: a WebVTT file starts with the line \"WEBVTT\"");
-	expect(a, "course/c/media/t.txt", "\xff\xfe", "course/c/media/t.txt:0: the file is not UTF-8 text");
+	expect(a, "course/c/media/t.txt", "\xff\xfe",
+	       "course/c/media/t.txt:0: the file is not UTF-8 text");
 }
 
 static void certificate_code(void **state)
@@ -334,9 +337,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	        T(course_paths),   T(valid_course),  T(course_json_rules), T(lesson_rules),
-	        T(question_rules), T(scenario_rules), T(media_rules),      T(certificate_code),
-	        T(hours_text),
+	        T(course_paths), T(valid_course),     T(course_json_rules),
+	        T(lesson_rules), T(question_rules),   T(scenario_rules),
+	        T(media_rules),  T(certificate_code), T(hours_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
