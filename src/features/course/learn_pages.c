@@ -414,6 +414,12 @@ static int render_lesson(struct req *req, struct learn *x, const struct course_l
 			                              arena_printf(req->arena, "%s/scenarios/%s",
 			                                           base, s.slug)));
 	}
+	/* For the video partial (course/video/player): the course_media names. */
+	if (l->video_name)
+		json_object_set_new(data, "video",
+		                    json_pack("{s:s, s:s, s:s?, s:s?}", "course", x->c.slug, "file",
+		                              l->video_name, "captions", l->captions_name,
+		                              "transcript", l->transcript_name));
 	if (error)
 		json_object_set_new(data, "error", json_string(page_msg(error)));
 	return page_render(req, status, "course/core/lesson", NULL, data);
