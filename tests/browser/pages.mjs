@@ -21,7 +21,11 @@
 // #main, and screenshots at phone and desktop widths.
 //
 // Pages a browser GET cannot reach (e.g. the 405 error page) are not listed.
+//
+// setups: functions run on the sweep's store after seedWorld and before the
+// server starts, for data some pages need (a course pack, an enrolment).
 import { readdirSync, readFileSync } from 'node:fs';
+import { run, sql } from '../e2e/lib/server.mjs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +63,38 @@ function starterPages() {
   const first = out.find((p) => p.path.startsWith('/guide/') && !p.as && p.status === 200);
   if (first) out.push({ ...first, name: `${first.name}-org-admin`, as: 'org_admin' });
   return out;
+}
+
+// course: core — the fixture course (tests/content/course-fixture), the
+// officer of the sweep's organization enrolled, one scenario run under way
+// (id 1) and one ended (id 2).
+async function courseCoreSetup(store) {
+  const fixture = fileURLToPath(new URL('../content/course-fixture', import.meta.url));
+  const r = await run(['content', 'import', fixture, ...store.args]);
+  if (r.code !== 0) throw new Error(`course fixture import: ${r.stderr}`);
+  const uid = "(SELECT id FROM users WHERE email = 'officer@a.example')";
+  await sql(store, `INSERT INTO course_enrolments (user_id, org_id, course_slug, enrolled_at, last_lesson_slug) SELECT ${uid}, m.org_id, 'fixture', 1, 'indicators' FROM memberships m WHERE m.user_id = ${uid}`);
+  await sql(store, `INSERT INTO course_scenario_runs (user_id, course_slug, scenario_slug, started_at, current_step, path_json) VALUES (${uid}, 'fixture', 'night-stop', 1, 'talk', '[{"step":"stop","choice":"apart"}]')`);
+  await sql(store, `INSERT INTO course_scenario_runs (user_id, course_slug, scenario_slug, started_at, finished_at, current_step, path_json) VALUES (${uid}, 'fixture', 'night-stop', 1, 2, 'safe', '[{"step":"stop","choice":"apart"},{"step":"talk","choice":"help"}]')`);
+}
+
+export const setups = [courseCoreSetup, courseTestSetup];
+
+// course: final test — the fixture course (imported by courseCoreSetup
+// above): the trainer of the sweep's organization enrolled, with attempt 1
+// submitted (2 of 5 right) and attempt 2 under way; the officer, enrolled
+// by courseCoreSetup, has no attempt (the rules page offers Start). Attempt
+// ids 1 and 2: the sweep's store is fresh. The keyboard flow of taking a
+// test is tests/browser/course-test.test.mjs.
+async function courseTestSetup(store) {
+  const uid = "(SELECT id FROM users WHERE email = 'trainer@a.example')";
+  const now = Math.floor(Date.now() / 1000);
+  await sql(store, `INSERT INTO course_enrolments (user_id, org_id, course_slug, enrolled_at) SELECT ${uid}, m.org_id, 'fixture', 1 FROM memberships m WHERE m.user_id = ${uid}`);
+  await sql(store, `INSERT INTO course_attempts (user_id, course_slug, number, started_at, deadline_at, submitted_at, score, passed, pass_mark) VALUES (${uid}, 'fixture', 1, ${now - 3600}, ${now - 1800}, ${now - 3000}, 40, 0, 80)`);
+  await sql(store, `INSERT INTO course_attempts (user_id, course_slug, number, started_at, deadline_at, pass_mark) VALUES (${uid}, 'fixture', 2, ${now - 60}, ${now + 86400}, 80)`);
+  for (const [attempt, answered] of [[1, true], [2, false]]) {
+    await sql(store, `INSERT INTO course_attempt_items (attempt_id, position, qid, qtype, prompt, choices_json, explanation, answer_json, correct) SELECT ${attempt}, n, qid, qtype, prompt, choices_json, explanation, ${answered ? `'["a"]', CASE WHEN n <= 2 THEN 1 ELSE 0 END` : 'NULL, NULL'} FROM (SELECT q.qid, q.qtype, q.prompt, q.choices_json, q.explanation, ROW_NUMBER() OVER (ORDER BY q.position, q.qid) AS n FROM course_questions q JOIN courses c ON c.id = q.course_id WHERE c.slug = 'fixture' AND q.purpose = 'test') t WHERE n <= 5`);
+  }
 }
 
 // course: final test — the rules page of each course of the starter pack
@@ -152,10 +188,30 @@ export const pages = [
   { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
   { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
   { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
+  // course: core
+  { name: 'courses', path: '/courses', status: 200 },
+  { name: 'courses-officer', path: '/courses', status: 200, as: 'officer' },
+  { name: 'course-overview-officer', path: '/courses/fixture', status: 200, as: 'officer' },
+  { name: 'course-overview-partner', path: '/courses/fixture', status: 200, as: 'partner' },
+  { name: 'course-overview-anonymous', path: '/courses/fixture', status: 404 },
+  { name: 'course-lesson', path: '/courses/fixture/lessons/what-it-is', status: 200, as: 'officer' },
+  { name: 'course-lesson-scenario', path: '/courses/fixture/lessons/indicators', status: 200, as: 'officer' },
+  { name: 'course-lesson-last', path: '/courses/fixture/lessons/talking', status: 200, as: 'officer' },
+  { name: 'course-lesson-not-found', path: '/courses/fixture/lessons/nowhere', status: 404, as: 'officer' },
+  { name: 'course-scenario', path: '/courses/fixture/scenarios/night-stop', status: 200, as: 'officer' },
+  { name: 'course-scenario-run', path: '/courses/fixture/scenarios/night-stop/runs/1', status: 200, as: 'officer' },
+  { name: 'course-scenario-ended', path: '/courses/fixture/scenarios/night-stop/runs/2', status: 200, as: 'officer' },
+  { name: 'course-coverage', path: '/courses/fixture/coverage', status: 200, as: 'officer' },
   // course: final test
   { name: 'course-items', path: '/org/training/items', status: 200, as: 'trainer' },
   { name: 'course-items-leader', path: '/org/training/items', status: 200, as: 'leader' },
   { name: 'course-items-forbidden', path: '/org/training/items', status: 403, as: 'officer' },
   { name: 'course-test-not-found', path: '/courses/no-such-course/test', status: 404, as: 'officer' },
+  { name: 'course-test-rules', path: '/courses/fixture/test', status: 200, as: 'officer' },
+  { name: 'course-test-under-way', path: '/courses/fixture/test', status: 200, as: 'trainer' },
+  { name: 'course-test-questions', path: '/courses/fixture/test/2', status: 200, as: 'trainer' },
+  { name: 'course-test-results', path: '/courses/fixture/test/1', status: 200, as: 'trainer' },
+  { name: 'course-test-others-attempt', path: '/courses/fixture/test/1', status: 404, as: 'officer' },
+  { name: 'course-items-fixture', path: '/org/training/items?course=fixture', status: 200, as: 'trainer' },
   ...courseTestPages(),
 ];
