@@ -108,6 +108,8 @@ static int render(struct ctx *c, int status, json_t *errors, const struct assign
 	if (strlen(q) > QUERY_MAX || !str_utf8_valid(q, strlen(q))) {
 		search_error = json_string(page_msg("training.search.too_long"));
 		q = "";
+		if (status == 200)
+			status = 422;
 	}
 	const struct training_course *only = filter && filter[0] ? find_course(c, filter) : NULL;
 
