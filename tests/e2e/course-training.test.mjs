@@ -70,7 +70,7 @@ async function assign(c, fields) {
   const body = new URLSearchParams();
   body.append('_csrf', fields._csrf ?? (await c.token('/org/training')));
   if (fields.course !== undefined) body.append('course', fields.course);
-  for (const u of fields.users || []) body.append('user', String(u));
+  for (const u of fields.users || []) body.append('user[]', String(u));
   if (fields.due !== undefined) body.append('due', fields.due);
   return c.fetch('/org/training/assign', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: srv.url }, body: body.toString() });
 }

@@ -338,7 +338,7 @@ int course_training_assign(struct req *req)
 	if (load(&c, req) != 0)
 		return -1;
 	struct assign_input in = {.course = req_form(req, "course"), .due = req_form(req, "due")};
-	/* The chosen members: every field "user"; any that is not an active
+	/* The chosen members: every field "user[]"; any that is not an active
 	 * member of this organization is 404, like an id that does not exist. */
 	struct training_member *ms;
 	size_t nm;
@@ -349,7 +349,7 @@ int course_training_assign(struct req *req)
 	const struct training_member *picked[ASSIGN_MAX];
 	for (size_t i = 0; i < req->body.count; i++) {
 		const struct form_field *f = &req->body.fields[i];
-		if (strcmp(f->name, "user") != 0)
+		if (strcmp(f->name, "user[]") != 0)
 			continue;
 		int64_t id;
 		if (str_to_i64(str_from(f->value), 1, INT64_MAX, &id) != 0)
