@@ -252,7 +252,7 @@ test('overdue assignments come first; completion rates of enrolled and assigned'
   assert.ok(list.includes(`data-overdue="${world.a.partner}"`), 'the partner is overdue');
   assert.ok(!list.includes(`data-overdue="${world.a.editor}"`), 'a completed assignment is not overdue');
   assert.ok(!list.includes(`data-overdue="${world.a.analyst}"`), 'a future due date is not overdue');
-  assert.match(list, /Course train-members, due \d+ \w+ \d{4} \(1 days overdue\)/);
+  assert.match(list, /Course train-members, due \d+ \w+ \d{4} \(days overdue: 1\)/);
   const prow = new RegExp(`<tr data-member="${world.a.partner.replace('.', '\\.')}">[\\s\\S]*?</tr>`).exec(page.slice(page.indexOf('data-roster="train-members"')))[0];
   assert.match(prow, /data-flag="overdue"/);
   // Rates of train-members in A: enrolled 4 (officer, analyst, editor, partner), completed 2 → 50%;
