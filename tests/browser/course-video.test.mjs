@@ -5,13 +5,16 @@
 // real CSP: media-src 'self'), the player's markup (as
 // web/templates/course/video/player.html renders it) loads the video's
 // metadata with range requests and the captions track: textTracks cues > 0,
-// captions showing by default; no console error, no CSP violation.
+// captions showing by default; no console error, no CSP violation. Last,
+// the fixture pack with a video in its first lesson (media/ in the pack,
+// imported with it): the lesson page shows the player, passes axe and
+// html-validate, and its captions load.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, freshStore, sql, execFile } from '../e2e/lib/server.mjs';
+import { run, startServer, freshStore, sql, execFile } from '../e2e/lib/server.mjs';
 import { seedWorld, signIn } from '../e2e/lib/accounts.mjs';
 import { openBrowser, visit, axeViolations, htmlProblems, pageWidths, screenshot, VIEWPORTS } from './harness.mjs';
 
@@ -45,6 +48,18 @@ before(async () => {
     '-c:v', 'libvpx-vp9', '-b:v', '100k', join(tmp, 'intro.webm')]);
   store = await freshStore();
   world = await seedWorld(store);
+  // The fixture pack, its first lesson with a video, captions and transcript.
+  const pack = join(tmp, 'pack');
+  await cp(new URL('../content/course-fixture', import.meta.url).pathname, pack, { recursive: true });
+  const cj = join(pack, 'course', 'fixture', 'course.json');
+  await writeFile(cj, (await readFile(cj, 'utf8')).replace('{"slug": "what-it-is", "topics": [1], "minutes": 10, "required": true}',
+    '{"slug": "what-it-is", "topics": [1], "minutes": 10, "required": true, "video": {"file": "media/intro.webm", "captions": "media/intro.vtt", "transcript": "media/intro.txt"}}'));
+  await mkdir(join(pack, 'course', 'fixture', 'media'));
+  await cp(join(tmp, 'intro.webm'), join(pack, 'course', 'fixture', 'media', 'intro.webm'));
+  await writeFile(join(pack, 'course', 'fixture', 'media', 'intro.vtt'), VTT);
+  await writeFile(join(pack, 'course', 'fixture', 'media', 'intro.txt'), 'Transcript. An officer walks to a parked car.\n');
+  const r = await run(['content', 'import', pack, ...store.args]);
+  assert.equal(r.code, 0, r.stderr);
   srv = await startServer({ store });
   await sql(store, `INSERT INTO courses (version_id, slug, title, instructor, credit_centihours, visibility, test_questions, pass_mark, max_attempts, time_limit_minutes, path)
     VALUES ((SELECT id FROM library_versions WHERE active = 1 ORDER BY id LIMIT 1), 'frontline', 'Frontline officers', 'Test Academy', 400, 'members', 5, 80, 3, 30, 'course/frontline/course.json')`);
@@ -120,4 +135,42 @@ test('the player: metadata and captions load under the portal CSP; captions on b
   assert.ok(typeof played === 'number' && played > 0, `the video plays (${played})`);
   assertNone(await v.problems(), 'console and CSP');
   await v.close();
+});
+
+test('a lesson with a video: the player on the lesson page, captions loaded, transcript behind a keyboard-reachable summary', async () => {
+  const t = await officer.token('/courses/fixture');
+  const enrol = await officer.post('/courses/fixture/enrol', { _csrf: t });
+  assert.ok([303, 200].includes(enrol.status), `enrol: ${enrol.status}`);
+  await actAs(officer);
+  for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+    const v = await visit(browser.context, srv.url + '/courses/fixture/lessons/what-it-is', { viewport });
+    assert.equal(v.response.status(), 200);
+    const html = await v.response.text();
+    assert.match(html, /<video controls preload="metadata"/);
+    assert.match(html, /<track kind="captions" srclang="en" label="English captions" src="\/courses\/fixture\/media\/intro\.vtt" default>/);
+    assert.match(html, /<details class="course-transcript">/);
+    assert.match(html, /Transcript\. An officer walks to a parked car\./);
+    const got = await v.page.evaluate(() => new Promise((resolve) => {
+      const video = document.querySelector('video');
+      const until = Date.now() + 10000;
+      (function poll() {
+        const tr = video.textTracks[0];
+        const cues = tr && tr.cues ? tr.cues.length : 0;
+        if ((cues > 0 && video.readyState >= 1) || Date.now() > until) return resolve({ cues, mode: tr && tr.mode, ready: video.readyState });
+        setTimeout(poll, 50);
+      })();
+    }));
+    assert.ok(got.cues >= 2 && got.mode === 'showing' && got.ready >= 1, `captions and metadata (${JSON.stringify(got)})`);
+    assertNone(await axeViolations(v.page), `axe (${name})`);
+    assertNone(await htmlProblems(html, `lesson-video-${name}.html`), 'html-validate');
+    const w = await pageWidths(v.page);
+    assert.ok(w.scrollWidth <= w.clientWidth, `${name}: sideways scroll (${w.scrollWidth} > ${w.clientWidth})`);
+    // The transcript opens from the keyboard: focus its summary, press Enter.
+    await v.page.locator('.course-transcript summary').focus();
+    await v.page.keyboard.press('Enter');
+    assert.equal(await v.page.locator('.course-transcript').getAttribute('open'), '');
+    await screenshot(v.page, `course-lesson-video-${name}`);
+    assertNone(await v.problems(), 'console and CSP');
+    await v.close();
+  }
 });

@@ -16,6 +16,7 @@
 #include "features/course/completion.h"
 #include "features/course/events.h"
 #include "features/course/learn_internal.h"
+#include "features/course/media.h"
 #include "features/library/library.h"
 #include "features/library/placeholders.h"
 #include "features/library/store.h"
@@ -411,6 +412,11 @@ static int render_lesson(struct req *req, struct learn *x, const struct course_l
 			                              arena_printf(req->arena, "%s/scenarios/%s",
 			                                           base, s.slug)));
 	}
+	/* course: video — the player partial's data (features/course/media.h) */
+	json_t *video = course_video_json(x->db, req->arena, x->c.slug, l->video_name,
+	                                  l->captions_name, l->transcript_name, NULL);
+	if (video)
+		json_object_set_new(data, "video", video);
 	if (error)
 		json_object_set_new(data, "error", json_string(page_msg(error)));
 	return page_render(req, status, "course/core/lesson", NULL, data);

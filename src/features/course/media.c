@@ -279,7 +279,11 @@ json_t *course_video_json(struct db *db, struct arena *a, const char *course_slu
                           const char *transcript_name, const char *title)
 {
 	struct media_file v, c, t;
-	if (!db || !course_slug || !video_name ||
+	if (captions_name && !captions_name[0])
+		captions_name = NULL;
+	if (transcript_name && !transcript_name[0])
+		transcript_name = NULL;
+	if (!db || !course_slug || !video_name || !video_name[0] ||
 	    media_file_get(db, a, course_slug, video_name, &v) != DB_OK)
 		return NULL;
 	json_t *o = json_pack("{s:s?, s:s, s:s?}", "src",
