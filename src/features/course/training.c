@@ -305,9 +305,14 @@ static bool parse_date(const char *s, int *y, int *m, int *d)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
+	int64_t v[3];
+	if (str_to_i64((struct str){s, 4}, 0, 9999, &v[0]) != 0 ||
+	    str_to_i64((struct str){s + 5, 2}, 0, 99, &v[1]) != 0 ||
+	    str_to_i64((struct str){s + 8, 2}, 0, 99, &v[2]) != 0)
+		return false;
+	*y = (int)v[0];
+	*m = (int)v[1];
+	*d = (int)v[2];
 	return true;
 }
 
