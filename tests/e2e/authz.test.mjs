@@ -75,6 +75,10 @@ function fill(pattern, k) {
       case 'token': return FAKE_TOKEN;
       case 'name': return 'app.css';
       case 'slug': return ids.slug;
+      // course: video and training (a media file's and an assignment's id).
+      case 'course': return 'no-such-course';
+      case 'media': return '1';
+      case 'assignment': return '1';
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);
     }
   });
