@@ -21,7 +21,11 @@
 // #main, and screenshots at phone and desktop widths.
 //
 // Pages a browser GET cannot reach (e.g. the 405 error page) are not listed.
+//
+// setups: functions run on the sweep's store after seedWorld and before the
+// server starts, for data some pages need (a course pack, an enrolment).
 import { readdirSync, readFileSync } from 'node:fs';
+import { run, sql } from '../e2e/lib/server.mjs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +64,21 @@ function starterPages() {
   if (first) out.push({ ...first, name: `${first.name}-org-admin`, as: 'org_admin' });
   return out;
 }
+
+// course: core — the fixture course (tests/content/course-fixture), the
+// officer of the sweep's organization enrolled, one scenario run under way
+// (id 1) and one ended (id 2).
+async function courseCoreSetup(store) {
+  const fixture = fileURLToPath(new URL('../content/course-fixture', import.meta.url));
+  const r = await run(['content', 'import', fixture, ...store.args]);
+  if (r.code !== 0) throw new Error(`course fixture import: ${r.stderr}`);
+  const uid = "(SELECT id FROM users WHERE email = 'officer@a.example')";
+  await sql(store, `INSERT INTO course_enrolments (user_id, org_id, course_slug, enrolled_at, last_lesson_slug) SELECT ${uid}, m.org_id, 'fixture', 1, 'indicators' FROM memberships m WHERE m.user_id = ${uid}`);
+  await sql(store, `INSERT INTO course_scenario_runs (user_id, course_slug, scenario_slug, started_at, current_step, path_json) VALUES (${uid}, 'fixture', 'night-stop', 1, 'talk', '[{"step":"stop","choice":"apart"}]')`);
+  await sql(store, `INSERT INTO course_scenario_runs (user_id, course_slug, scenario_slug, started_at, finished_at, current_step, path_json) VALUES (${uid}, 'fixture', 'night-stop', 1, 2, 'safe', '[{"step":"stop","choice":"apart"},{"step":"talk","choice":"help"}]')`);
+}
+
+export const setups = [courseCoreSetup];
 
 export const pages = [
   { name: 'home', path: '/', status: 200 },
@@ -147,4 +166,18 @@ export const pages = [
   { name: 'org-training-leader', path: '/org/training?q=officer', status: 200, as: 'leader' },
   { name: 'org-training-search-too-long', path: '/org/training?q=' + 'x'.repeat(101), status: 422, as: 'trainer' },
   { name: 'org-training-forbidden', path: '/org/training', status: 403, as: 'officer' },
+  // course: core
+  { name: 'courses', path: '/courses', status: 200 },
+  { name: 'courses-officer', path: '/courses', status: 200, as: 'officer' },
+  { name: 'course-overview-officer', path: '/courses/fixture', status: 200, as: 'officer' },
+  { name: 'course-overview-partner', path: '/courses/fixture', status: 200, as: 'partner' },
+  { name: 'course-overview-anonymous', path: '/courses/fixture', status: 404 },
+  { name: 'course-lesson', path: '/courses/fixture/lessons/what-it-is', status: 200, as: 'officer' },
+  { name: 'course-lesson-scenario', path: '/courses/fixture/lessons/indicators', status: 200, as: 'officer' },
+  { name: 'course-lesson-last', path: '/courses/fixture/lessons/talking', status: 200, as: 'officer' },
+  { name: 'course-lesson-not-found', path: '/courses/fixture/lessons/nowhere', status: 404, as: 'officer' },
+  { name: 'course-scenario', path: '/courses/fixture/scenarios/night-stop', status: 200, as: 'officer' },
+  { name: 'course-scenario-run', path: '/courses/fixture/scenarios/night-stop/runs/1', status: 200, as: 'officer' },
+  { name: 'course-scenario-ended', path: '/courses/fixture/scenarios/night-stop/runs/2', status: 200, as: 'officer' },
+  { name: 'course-coverage', path: '/courses/fixture/coverage', status: 200, as: 'officer' },
 ];

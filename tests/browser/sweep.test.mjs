@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freshStore } from '../e2e/lib/server.mjs';
 import { seedWorld, signIn } from '../e2e/lib/accounts.mjs';
-import { pages } from './pages.mjs';
+import { pages, setups } from './pages.mjs';
 import {
   openBrowser, visit, axeViolations, htmlProblems, pageWidths, firstTabStop,
   screenshot, VIEWPORTS,
@@ -18,6 +18,7 @@ let world;
 before(async () => {
   const store = await freshStore();
   world = await seedWorld(store);
+  for (const setup of setups) await setup(store); // data some pages need (pages.mjs)
   srv = await startServer({ store });
   browser = await openBrowser();
 });

@@ -75,8 +75,12 @@ function fill(pattern, k) {
       case 'token': return FAKE_TOKEN;
       case 'name': return 'app.css';
       case 'slug': return ids.slug;
-      // course: video and training (a media file's and an assignment's id).
+      // course: core — a course that does not exist answers 404 to anyone the
+      // policy lets in (the course's own visibility is tested in course-core).
       case 'course': return 'no-such-course';
+      case 'lesson': case 'scenario': return 'no-such-slug';
+      case 'run': return '1';
+      // course: video and training (a media file's and an assignment's id).
       case 'media': return '1';
       case 'assignment': return '1';
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);

@@ -157,7 +157,7 @@ test('a lesson: not enrolled goes to the overview; opening it is recorded; place
   const html = await res.text();
   assert.match(html, /<h1>Indicators at a stop<\/h1>/);
   assert.match(html, /course video player goes here|<h2 id="signs-to-note">/);
-  assert.match(html, /name="q-ind-1" type="checkbox" value="a"/);
+  assert.match(html, /name="q-ind-1\[\]" type="checkbox" value="a"/);
   assert.ok(!/Control of speech is a common sign/.test(html), 'the feedback is not sent before an answer');
   assert.ok(!/correct/.test(html));
   assert.match(html, /href="\/courses\/fixture\/scenarios\/night-stop"/);
@@ -187,7 +187,7 @@ test('knowledge checks: scored on the server, feedback of what was chosen, recor
   const multi = '/courses/fixture/lessons/indicators';
   res = await as.officer.form(`${multi}/check`, { 'q-ind-1': 'a' }, multi);
   // URLSearchParams from an object holds one value per name: send both.
-  res = await as.officer.post(`${multi}/check`, new URLSearchParams([['_csrf', await as.officer.token(multi)], ['q-ind-1', 'a'], ['q-ind-1', 'b']]));
+  res = await as.officer.post(`${multi}/check`, new URLSearchParams([['_csrf', await as.officer.token(multi)], ['q-ind-1[]', 'a'], ['q-ind-1[]', 'b']]));
   assert.equal(res.status, 200);
   assert.match(await res.text(), /Right\.<\/strong>/);
   assert.deepEqual((await rows("SELECT choices_json, correct FROM course_check_answers WHERE qid = 'ind-1' ORDER BY id")), [['["a"]', '0'], ['["a","b"]', '1']]);

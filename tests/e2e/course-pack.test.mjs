@@ -7,7 +7,7 @@
 // nothing, and export → validate → import round-tripping the course files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, freshStore, sql, storeSnapshot } from './lib/server.mjs';
@@ -216,4 +216,38 @@ test('export, validate, import again: the course round-trips', async () => {
   await same('SELECT qid, purpose, COALESCE(lesson_slug, \'\'), qtype, topic, prompt, choices_json, explanation, path FROM course_questions WHERE course_id = ID ORDER BY qid');
   await same('SELECT slug, body_json, source_json FROM course_scenarios WHERE course_id = ID');
   await same('SELECT position, slug, title, summary, discussion_json FROM course_modules WHERE course_id = ID ORDER BY position');
+});
+
+test("media: a lesson's video, captions and transcript go into course_media and come back on export", async () => {
+  const dir = await mkdtemp(join(tmp, 'media-'));
+  await cp(FIXTURE, dir, { recursive: true });
+  const pj = join(dir, 'pack.json');
+  await writeFile(pj, (await readFile(pj, 'utf8')).replace('"1.0.0"', '"4.0.0"'));
+  const media = join(dir, 'course', 'fixture', 'media');
+  await mkdir(media);
+  const video = Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0xff, 0x00, 0x80]);
+  await writeFile(join(media, 'intro.mp4'), video);
+  await writeFile(join(media, 'intro.vtt'), 'WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n');
+  await writeFile(join(media, 'intro.txt'), 'Hello.\n');
+  const cj = join(dir, 'course', 'fixture', 'course.json');
+  await writeFile(cj, (await readFile(cj, 'utf8')).replace('"minutes": 10, "required": true}',
+    '"minutes": 10, "required": true, "video": {"file": "media/intro.mp4", "captions": "media/intro.vtt", "transcript": "media/intro.txt"}}'));
+  let r = await run(['content', 'validate', dir]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await content('import', dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await rows("SELECT name, source, content_type, size FROM course_media WHERE course_slug = 'fixture' ORDER BY name"), [
+    ['media/intro.mp4', 'pack', 'video/mp4', String(video.length)],
+    ['media/intro.txt', 'pack', 'text/plain; charset=utf-8', '7'],
+    ['media/intro.vtt', 'pack', 'text/vtt; charset=utf-8', '39'],
+  ]);
+  const [[id]] = await rows(ACTIVE);
+  assert.deepEqual(await rows(`SELECT video_name, captions_name, transcript_name FROM course_lessons WHERE course_id = ${id} AND slug = 'what-it-is'`),
+    [['media/intro.mp4', 'media/intro.vtt', 'media/intro.txt']]);
+  const out = join(tmp, 'export-media');
+  r = await content('export', out, '--pack', 'course-fixture');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await readFile(join(out, 'course', 'fixture', 'media', 'intro.mp4')), video, 'the bytes come back as they were');
+  r = await run(['content', 'validate', out]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
 });

@@ -361,11 +361,14 @@ static int render_lesson(struct req *req, struct learn *x, const struct course_l
 			json_array_append_new(out, o);
 		}
 		json_decref(choices);
-		json_t *q =
-		        json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "qid", qs[i].qid, "prompt",
-		                  qs[i].prompt, "name", arena_printf(req->arena, "q-%s", qs[i].qid),
-		                  "choices", out, "multiple", strcmp(qs[i].qtype, "multiple") == 0,
-		                  "legend_id", arena_printf(req->arena, "q-%s-legend", qs[i].qid));
+		/* Checkboxes share a name written with "[]", as forms do for a list
+		 * of values; read_answers takes both forms. */
+		bool multiple = strcmp(qs[i].qtype, "multiple") == 0;
+		json_t *q = json_pack(
+		        "{s:s, s:s, s:s, s:o, s:b, s:s}", "qid", qs[i].qid, "prompt", qs[i].prompt,
+		        "name", arena_printf(req->arena, multiple ? "q-%s[]" : "q-%s", qs[i].qid),
+		        "choices", out, "multiple", multiple, "legend_id",
+		        arena_printf(req->arena, "q-%s-legend", qs[i].qid));
 		if (answered && !error) {
 			json_object_set_new(q, "answered", json_true());
 			json_object_set_new(q, "right", json_boolean(right));
@@ -516,8 +519,12 @@ static const char *read_answers(struct req *req, const struct course_question_in
 		const char *name = req->body.fields[f].name, *value = req->body.fields[f].value;
 		if (strncmp(name, "q-", 2) != 0)
 			continue;
+		size_t len = strlen(name + 2);
+		if (len >= 2 && strcmp(name + 2 + len - 2, "[]") == 0)
+			len -= 2;
 		size_t i = 0;
-		while (i < nq && strcmp(qs[i].qid, name + 2) != 0)
+		while (i < nq &&
+		       (strlen(qs[i].qid) != len || strncmp(qs[i].qid, name + 2, len) != 0))
 			i++;
 		if (i == nq)
 			return "course.core.check.error.unknown";
