@@ -12,6 +12,8 @@
 #include "features/course/certificate.h"
 #include "features/course/itemanalysis.h"
 #include "features/course/learn.h"
+#include "features/course/media.h"
+#include "features/course/training.h"
 #include "features/joining/joining.h"
 #include "features/library/admin.h"
 #include "features/library/edit.h"
@@ -715,6 +717,59 @@ static const struct route routes[] = {
          .permission = "content.org.write",
          .csrf = true,
          .summary = "Org admins and leaders: unpublish a private page (audited)"},
+        /* ------------------------------------------------------------------
+         * course: video: the course's media with byte ranges; site admins upload and delete
+         * (features/course/media*.c, docs/course-video.md)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/courses/{course}/media/{name}",
+         .handler = course_media_serve,
+         .permission = "public",
+         .summary = "A course's video, captions or transcript, with byte ranges (404 when the "
+                    "reader may not see the course)"},
+        {.method = "GET",
+         .pattern = "/admin/course-media",
+         .handler = course_media_admin,
+         .permission = "course.manage",
+         .summary = "Site admins: the courses' media files, by course, and the upload form"},
+        {.method = "POST",
+         .pattern = "/admin/course-media",
+         .handler = course_media_upload,
+         .permission = "course.manage",
+         .csrf = true,
+         .slow = true,
+         .max_body = COURSE_MEDIA_UPLOAD_BODY,
+         .max_field = COURSE_MEDIA_MAX,
+         .summary = "Site admins: upload a video, captions or transcript (type checked by "
+                    "content; audited)"},
+        {.method = "POST",
+         .pattern = "/admin/course-media/{media}/delete",
+         .handler = course_media_delete,
+         .permission = "course.manage",
+         .csrf = true,
+         .summary = "Site admins: delete an uploaded media file (audited)"},
+        /* ------------------------------------------------------------------
+         * course: training: the trainers' and leaders' roster, completion rates and
+         * assignments (features/course/training*.c, docs/training-views.md)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/org/training",
+         .handler = course_training_page,
+         .permission = "course.reports",
+         .summary = "Leaders and trainers: the roster's progress per course, overdue "
+                    "assignments first, completion rates (filter by course)"},
+        {.method = "POST",
+         .pattern = "/org/training/assign",
+         .handler = course_training_assign,
+         .permission = "course.assign",
+         .csrf = true,
+         .summary = "Leaders and trainers: assign a course to members with a due date (audited)"},
+        {.method = "POST",
+         .pattern = "/org/training/assignments/{assignment}/cancel",
+         .handler = course_training_cancel,
+         .permission = "course.assign",
+         .csrf = true,
+         .summary = "Leaders and trainers: cancel an assignment (audited)"},
         /* ------------------------------------------------------------------
          * course: core — the course list, a course's overview, enrolment,
          * lessons with knowledge checks, scenarios and topic coverage

@@ -54,6 +54,12 @@ void arena_destroy(struct arena *a)
 	free(a);
 }
 
+void arena_raise_cap(struct arena *a, size_t max_bytes)
+{
+	if (a && a->max && max_bytes > a->max)
+		a->max = max_bytes;
+}
+
 void *arena_alloc(struct arena *a, size_t n)
 {
 	size_t need = (n + (ALIGN - 1)) & ~(size_t)(ALIGN - 1);

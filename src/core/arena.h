@@ -36,6 +36,10 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
  * case fn(p) has already been called, so the caller never leaks). */
 int arena_defer(struct arena *a, void (*fn)(void *), void *p);
 
+/* Raises the cap to max_bytes (never lowers it; 0 = no cap stays no cap):
+ * for a request whose route accepts a larger body than the default. */
+void arena_raise_cap(struct arena *a, size_t max_bytes);
+
 /* Bytes handed out so far (for limits and tests). */
 size_t arena_used(const struct arena *a);
 

@@ -57,3 +57,31 @@ int tz_format(int64_t t, const char *zone, const char *pattern, char *out, size_
 	}
 	return 0;
 }
+
+int tz_day_end(const char *zone, int year, int month, int day, int64_t *out)
+{
+	UChar id[TZ_MAX_NAME + 1];
+	if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31)
+		return -1;
+	if (!tz_valid(zone))
+		zone = "UTC";
+	if (!to_uchars(zone, id, TZ_MAX_NAME + 1))
+		return -1;
+	UErrorCode err = U_ZERO_ERROR;
+	UCalendar *c = ucal_open(id, -1, "en_US", UCAL_GREGORIAN, &err);
+	if (U_FAILURE(err))
+		return -1;
+	ucal_setAttribute(c, UCAL_LENIENT, 0); /* 31 February is refused, not rolled */
+	ucal_clear(c);
+	ucal_setDateTime(c, year, month - 1, day, 0, 0, 0, &err);
+	UDate start = ucal_getMillis(c, &err);
+	/* The next day's midnight (a day of 23 or 25 hours keeps its length). */
+	if (U_SUCCESS(err))
+		ucal_add(c, UCAL_DATE, 1, &err);
+	UDate next = ucal_getMillis(c, &err);
+	ucal_close(c);
+	if (U_FAILURE(err) || next <= start)
+		return -1;
+	*out = (int64_t)(next / 1000.0) - 1;
+	return 0;
+}

@@ -21,4 +21,10 @@ bool tz_valid(const char *zone);
  * fails (out is then ""). */
 int tz_format(int64_t t, const char *zone, const char *pattern, char *out, size_t outlen);
 
+/* The last second of the day year-month-day in zone (23:59:59 local, the
+ * instant before the next day's midnight), as Unix seconds: a due date
+ * "on 30 Nov" in the organization's zone. An unknown zone is UTC. 0, or -1
+ * for a date that does not exist (31 February) or an ICU failure. */
+int tz_day_end(const char *zone, int year, int month, int day, int64_t *out);
+
 #endif

@@ -115,6 +115,12 @@ void dispatch_begin(struct req *req, const struct dispatch_table *t, int64_t con
 	if (m.route->max_field)
 		limits.max_field_bytes = m.route->max_field;
 	req->raw_body.max = limits.max_body;
+	/* A route that takes a body larger than the default (an upload) gets
+	 * an arena to hold it: a growing buffer leaves its smaller copies
+	 * behind, so twice the body, and room for the rest of the request. */
+	if (limits.max_body > cfg->limits.max_body ||
+	    limits.max_field_bytes > cfg->limits.max_field_bytes)
+		arena_raise_cap(req->arena, 2 * limits.max_body + (8u << 20));
 	if (content_length > 0 && (uint64_t)content_length > limits.max_body) {
 		/* Refused now; the server decides whether to read and discard the
 		 * body first so that the client sees the answer (http/server.c). */
@@ -235,7 +241,8 @@ void dispatch_headers(const struct req *req, void (*add)(void *, const char *, c
 	/* No inline script or style anywhere: pages load both from files. */
 	add(ctx, "Content-Security-Policy",
 	    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-	    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+	    "media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
+	    "base-uri 'none'; "
 	    "frame-ancestors 'none'");
 	add(ctx, "X-Content-Type-Options", "nosniff");
 	add(ctx, "X-Frame-Options", "DENY");

@@ -482,10 +482,20 @@ static int part_end(struct form_parser *p)
 	struct form_field f = {0};
 	f.name = p->part_name;
 	f.name_len = p->part_name_len;
-	f.value = arena_strndup(p->a, v, p->val.len);
-	if (!f.value)
-		return FORM_ENOMEM;
-	f.value_len = p->val.len;
+	if (p->part_filename && p->val.data) {
+		/* A file part's bytes are handed over, not copied (an upload of
+		 * many MiB would otherwise need its size twice over); the next
+		 * part starts a buffer of its own. */
+		f.value = p->val.data;
+		f.value_len = p->val.len;
+		size_t max = p->val.max;
+		buf_init(&p->val, p->a, max);
+	} else {
+		f.value = arena_strndup(p->a, v, p->val.len);
+		if (!f.value)
+			return FORM_ENOMEM;
+		f.value_len = p->val.len;
+	}
 	f.filename = p->part_filename;
 	f.content_type = p->part_ctype;
 	return add_field(p, &f);

@@ -201,6 +201,16 @@ export const pages = [
   { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
   { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
   { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
+  // course: video
+  { name: 'admin-course-media', path: '/admin/course-media', status: 200, as: 'site_admin' },
+  { name: 'admin-course-media-done', path: '/admin/course-media?done=uploaded', status: 200, as: 'site_admin' },
+  { name: 'admin-course-media-forbidden', path: '/admin/course-media', status: 403, as: 'officer' },
+  { name: 'course-media-not-found', path: '/courses/no-such-course/media/intro.mp4', status: 404 },
+  // course: training
+  { name: 'org-training', path: '/org/training', status: 200, as: 'trainer' },
+  { name: 'org-training-leader', path: '/org/training?q=officer', status: 200, as: 'leader' },
+  { name: 'org-training-search-too-long', path: '/org/training?q=' + 'x'.repeat(101), status: 422, as: 'trainer' },
+  { name: 'org-training-forbidden', path: '/org/training', status: 403, as: 'officer' },
   // course: core
   { name: 'courses', path: '/courses', status: 200 },
   { name: 'courses-officer', path: '/courses', status: 200, as: 'officer' },

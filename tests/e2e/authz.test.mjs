@@ -85,6 +85,9 @@ function fill(pattern, k) {
       case 'run': return '1';
       // course: final test (an attempt id is checked against its learner).
       case 'attempt': return '1';
+      // course: video and training (a media file's and an assignment's id).
+      case 'media': return '1';
+      case 'assignment': return '1';
       default: throw new Error(`the matrix has no value for {${name}} in ${pattern}: add one to fill()`);
     }
   });

@@ -16,6 +16,7 @@
 #include "features/course/completion.h"
 #include "features/course/events.h"
 #include "features/course/learn_internal.h"
+#include "features/course/media.h"
 #include "features/library/library.h"
 #include "features/library/placeholders.h"
 #include "features/library/store.h"
@@ -414,12 +415,11 @@ static int render_lesson(struct req *req, struct learn *x, const struct course_l
 			                              arena_printf(req->arena, "%s/scenarios/%s",
 			                                           base, s.slug)));
 	}
-	/* For the video partial (course/video/player): the course_media names. */
-	if (l->video_name)
-		json_object_set_new(data, "video",
-		                    json_pack("{s:s, s:s, s:s?, s:s?}", "course", x->c.slug, "file",
-		                              l->video_name, "captions", l->captions_name,
-		                              "transcript", l->transcript_name));
+	/* course: video — the player partial's data (features/course/media.h) */
+	json_t *video = course_video_json(x->db, req->arena, x->c.slug, l->video_name,
+	                                  l->captions_name, l->transcript_name, NULL);
+	if (video)
+		json_object_set_new(data, "video", video);
 	if (error)
 		json_object_set_new(data, "error", json_string(page_msg(error)));
 	return page_render(req, status, "course/core/lesson", NULL, data);
