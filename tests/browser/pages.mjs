@@ -137,4 +137,8 @@ export const pages = [
   { name: 'org-pages', path: '/org/pages', status: 200, as: 'org_admin' },
   { name: 'org-pages-new', path: '/org/pages/new', status: 200, as: 'leader' },
   { name: 'org-pages-not-found', path: '/org/pages/1', status: 404, as: 'org_admin' },
+  // course: xapi
+  { name: 'course-xapi', path: '/admin/xapi', status: 200, as: 'site_admin' },
+  { name: 'course-xapi-saved', path: '/admin/xapi?saved=1', status: 200, as: 'site_admin' },
+  { name: 'course-xapi-forbidden', path: '/admin/xapi', status: 403, as: 'trainer' },
 ];
