@@ -265,7 +265,8 @@ int xapi_endpoint_check(const char *url, char *err, size_t errlen)
 		snprintf(err, errlen, "lrs.endpoint must start with https://");
 		goto out;
 	}
-	if (!host || !*host) {
+	const char *sep = strstr(url, "://");
+	if (!host || !*host || !sep || sep[3] == '/') { /* curl reads https:///x as host x */
 		snprintf(err, errlen, "lrs.endpoint has no host");
 		goto out;
 	}
