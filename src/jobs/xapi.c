@@ -568,7 +568,8 @@ int xapi_post(const struct xapi_config *cfg, const char *body, size_t len, int n
 		snprintf(err, errlen, "libcurl failed to start");
 		return XAPI_ERETRY;
 	}
-	char *url = malloc(strlen(cfg->endpoint) + sizeof "/statements");
+	size_t url_len = strlen(cfg->endpoint) + sizeof "/statements";
+	char *url = malloc(url_len);
 	c = curl_easy_init();
 	hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	if (hdr)
@@ -580,7 +581,7 @@ int xapi_post(const struct xapi_config *cfg, const char *body, size_t len, int n
 		rc = XAPI_ERETRY;
 		goto out;
 	}
-	sprintf(url, "%s/statements", cfg->endpoint);
+	snprintf(url, url_len, "%s/statements", cfg->endpoint);
 	long timeout = cfg->timeout_seconds > 0 ? cfg->timeout_seconds : XAPI_TIMEOUT;
 	cc = curl_easy_setopt(c, CURLOPT_URL, url);
 	if (cc == CURLE_OK)
@@ -659,7 +660,7 @@ out:
 /* ------------------------------------------------------------- one round */
 
 int xapi_process_due(struct db *db, const struct xapi_config *cfg, const char *claim, int64_t now,
-                     int max, int *singles)
+                     int max, int *singles, bool *down)
 {
 	struct xapi_event evs[XAPI_BATCH];
 	struct arena *a = arena_create(0);
@@ -667,6 +668,8 @@ int xapi_process_due(struct db *db, const struct xapi_config *cfg, const char *c
 	int n = 0, rc, attempts = 0;
 	long status = 0;
 
+	if (down)
+		*down = false;
 	if (!a)
 		return DB_ENOMEM;
 	if (*singles > 0)
@@ -718,6 +721,8 @@ int xapi_process_due(struct db *db, const struct xapi_config *cfg, const char *c
 		        (long long)first, (long long)last, status, xapi_strerror(rc));
 	} else {
 		bool hold = rc == XAPI_EREJECT && attempts >= XAPI_REJECT_TRIES;
+		if (down && rc != XAPI_EREJECT)
+			*down = true;
 		db_rc = xapi_mark_failed(db, claim, now, attempts, hold, err);
 		if (hold)
 			log_msg(LOG_ERROR,
@@ -944,13 +949,17 @@ static bool round_once(void)
 		cfg.stop = &W.stop;
 		snprintf(claim, sizeof claim, "%s:%llu", W.id, (unsigned long long)++W.seq);
 		int max = W.singles > 0 ? 1 : XAPI_BATCH;
-		int n = xapi_process_due(db, &cfg, claim, (int64_t)time(NULL), max, &W.singles);
+		bool down = false;
+		int n = xapi_process_due(db, &cfg, claim, (int64_t)time(NULL), max, &W.singles,
+		                         &down);
 		if (n < 0 && n != DB_ERETRY) {
 			snprintf(msg, sizeof msg, "cannot claim events: %s", db_errmsg(db));
 			report(msg);
 		} else {
 			report(NULL);
-			more = n >= max || (n > 0 && W.singles > 0);
+			/* A full batch, or a split one: more may be due now. Not
+			 * when the LRS is down: the next batch would fail too. */
+			more = !down && (n >= max || (n > 0 && W.singles > 0));
 		}
 	}
 	arena_destroy(a);

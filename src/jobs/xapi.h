@@ -157,10 +157,12 @@ int xapi_post(const struct xapi_config *cfg, const char *body, size_t len, int n
 /* One round: claims up to max due events as claim, sends them in one POST
  * and records the outcome. *singles counts the rounds left that send one
  * statement per POST (max is then 1): a batch of n that must be split sets
- * it to n, each round of one lowers it. Returns the number claimed, or a
- * negative DB_E* code. */
+ * it to n, each round of one lowers it. *down (may be NULL) is set when the
+ * LRS could not take the batch (an error to retry later), so the caller
+ * waits instead of trying the next batch at once. Returns the number
+ * claimed, or a negative DB_E* code. */
 int xapi_process_due(struct db *db, const struct xapi_config *cfg, const char *claim, int64_t now,
-                     int max, int *singles);
+                     int max, int *singles, bool *down);
 
 /* The queue as the site admin sees it. */
 struct xapi_status {
@@ -172,7 +174,8 @@ struct xapi_status {
 int xapi_status_read(struct db *db, struct arena *a, struct xapi_status *st);
 
 /* Makes every queued event due now and queues held ones again (attempts
- * back to 0). Inside the caller's write transaction. *n gets the number
+ * back to 0): the site admin's "send now", and new LRS settings. Inside the
+ * caller's write transaction. *n gets the number
  * of events changed. 0 or DB_E*. */
 int xapi_requeue(struct db *db, int64_t now, int64_t *n);
 

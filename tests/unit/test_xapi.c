@@ -59,7 +59,8 @@ static const char *str_at(json_t *j, const char *path)
 	snprintf(buf, sizeof buf, "%s", path);
 	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && j;
 	     k = strtok_r(NULL, ".", &save))
-		j = json_is_array(j) ? json_array_get(j, (size_t)atoi(k)) : json_object_get(j, k);
+		j = json_is_array(j) ? json_array_get(j, strtoul(k, NULL, 10))
+		                     : json_object_get(j, k);
 	return json_string_value(j);
 }
 
@@ -252,7 +253,7 @@ static void *respond(void *arg)
 		R.request[n] = '\0';
 		char *end = strstr(R.request, "\r\n\r\n");
 		const char *cl = strcasestr(R.request, "content-length:");
-		if (end && cl && n >= (size_t)(end + 4 - R.request) + (size_t)atoi(cl + 15))
+		if (end && cl && n >= (size_t)(end + 4 - R.request) + strtoul(cl + 15, NULL, 10))
 			break;
 	}
 	char head[200];

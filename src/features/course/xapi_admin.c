@@ -71,8 +71,9 @@ static int render(struct req *req, struct db *db, int status, json_t *values, js
                   bool password_set, const char *notice)
 {
 	json_t *st = status_data(req, db);
-	const char *endpoint = json_string_value(json_object_get(values, "endpoint"));
-	if (!st) {
+	const char *endpoint = NULL; /* the saved one, whatever the form holds */
+	if (!st || db_setting_get(db, req->arena, "lrs.endpoint", &endpoint) != DB_OK) {
+		json_decref(st);
 		json_decref(values);
 		json_decref(errors);
 		return -1;
@@ -185,6 +186,10 @@ int xapi_admin_save(struct req *req)
 		rc = db_setting_set(db, fields[i].key, v);
 		json_array_append_new(changed, json_string(fields[i].key));
 	}
+	/* Another LRS, or other credentials: what waits, and what the old one
+	 * refused, is tried again at once. */
+	if (rc == DB_OK && json_array_size(changed) > 0)
+		rc = xapi_requeue(db, (int64_t)time(NULL), NULL);
 	char *detail = NULL;
 	if (rc == DB_OK && json_array_size(changed) > 0) {
 		json_t *d = json_pack("{s:O}", "changed", changed);

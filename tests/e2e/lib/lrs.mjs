@@ -33,7 +33,7 @@ export async function startLrs({ port = 0, base = '/xapi', user = 'lrs-key', pas
   const lrs = {
     mode,
     statements: new Map(), // id -> statement, in arrival order
-    posts: [], // {status, ids}
+    posts: [], // {status, ids, at}
     problems: [],
     hanging: [],
     url: '',
@@ -48,7 +48,7 @@ export async function startLrs({ port = 0, base = '/xapi', user = 'lrs-key', pas
         res.writeHead(status, { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3' });
         res.end(JSON.stringify(body));
       };
-      const post = { status: 0, ids: [] };
+      const post = { status: 0, ids: [], at: Date.now() };
       lrs.posts.push(post);
       if (req.method !== 'POST' || req.url !== base + '/statements') {
         lrs.problems.push(`${req.method} ${req.url}`);
