@@ -588,6 +588,10 @@ int xapi_post(const struct xapi_config *cfg, const char *body, size_t len, int n
 		cc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (cc == CURLE_OK) /* a redirect must not carry the password elsewhere */
 		cc = curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	if (cc == CURLE_OK) /* libcurl's defaults, said aloud: TLS is verified */
+		cc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	if (cc == CURLE_OK)
@@ -729,12 +733,18 @@ int xapi_process_due(struct db *db, const struct xapi_config *cfg, const char *c
 			        "xapi: event %lld (statement %s) refused by the LRS (HTTP %ld), "
 			        "attempt %d: held until a site admin queues it again",
 			        (long long)first, evs[0].statement_id, status, attempts);
-		else
+		else if (status) /* an LRS's answer might echo a statement: not logged */
 			log_msg(LOG_WARN,
 			        "xapi: events %lld-%lld: attempt %d failed (%s, HTTP %ld); next in "
 			        "%lld s",
 			        (long long)first, (long long)last, attempts, xapi_strerror(rc),
 			        status, (long long)xapi_backoff(attempts));
+		else /* curl's reason: the host, never a statement or the password */
+			log_msg(LOG_WARN,
+			        "xapi: events %lld-%lld: attempt %d failed (%s: %s); next in %lld "
+			        "s",
+			        (long long)first, (long long)last, attempts, xapi_strerror(rc), err,
+			        (long long)xapi_backoff(attempts));
 	}
 	if (db_rc != DB_OK)
 		log_msg(LOG_ERROR, "xapi: events %lld-%lld: cannot record the outcome: %s",
