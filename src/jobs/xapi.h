@@ -20,9 +20,11 @@
  *    misconfigured, not the statements' fault: queued again after a backoff
  *    (XAPI_BACKOFF_FIRST doubling up to XAPI_BACKOFF_MAX), for ever.
  *  - any other 4xx: the LRS refuses the content. A batch of more than one
- *    goes back untried and is sent one by one (as above); one statement
- *    refused XAPI_REJECT_TRIES times is held (status 'held' with
- *    last_error), shown to the site admin, who may queue it again.
+ *    goes back untried and is sent one by one (as above); a statement
+ *    sent alone and refused on its XAPI_REJECT_TRIES-th attempt or later
+ *    (attempts while the LRS was down count) is held (status 'held' with
+ *    last_error: the schema's "held" state, reused for "held back by the
+ *    LRS"), shown to the site admin, who may queue it again.
  * With no LRS configured nothing is claimed: events stay queued, and are
  * sent once an LRS is configured.
  *
@@ -50,7 +52,7 @@ struct db;
 #define XAPI_CLAIM_SECONDS (5 * 60) /* a claim's lease; then another node may take it */
 #define XAPI_BACKOFF_FIRST 30 /* seconds after the first failure, doubling */
 #define XAPI_BACKOFF_MAX (60 * 60) /* the doubling stops here */
-#define XAPI_REJECT_TRIES 3 /* a statement the LRS refuses this often is held */
+#define XAPI_REJECT_TRIES 3 /* refused at this attempt or later: held */
 #define XAPI_POLL_SECONDS 5 /* how often an idle worker looks for due events */
 #define XAPI_ACTOR_LEN 32 /* hex characters of the actor's opaque name */
 #define XAPI_MAX_URL 300 /* bytes of lrs.endpoint */
