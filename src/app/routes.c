@@ -14,6 +14,7 @@
 #include "features/course/learn.h"
 #include "features/course/media.h"
 #include "features/course/training.h"
+#include "features/course/xapi_admin.h"
 #include "features/joining/joining.h"
 #include "features/library/admin.h"
 #include "features/library/edit.h"
@@ -940,6 +941,32 @@ static const struct route routes[] = {
          .slow = true,
          .summary = "Leaders and trainers: the organization's transcript for the POST board as "
                     "CSV (?from=&to=; audited)"},
+         * course: xapi: delivery of the course's learning events to a Learning Record
+         * Store, and their export (features/course/xapi_admin.c, jobs/xapi.c)
+         * ------------------------------------------------------------------ */
+        {.method = "GET",
+         .pattern = "/admin/xapi",
+         .handler = xapi_admin_page,
+         .permission = "course.manage",
+         .summary = "xAPI: the LRS settings and the state of the statement queue"},
+        {.method = "POST",
+         .pattern = "/admin/xapi",
+         .handler = xapi_admin_save,
+         .permission = "course.manage",
+         .csrf = true,
+         .summary = "xAPI: save the LRS endpoint, user name and password (audited)"},
+        {.method = "POST",
+         .pattern = "/admin/xapi/send",
+         .handler = xapi_admin_send,
+         .permission = "course.manage",
+         .csrf = true,
+         .summary = "xAPI: send waiting and held statements now (audited)"},
+        {.method = "GET",
+         .pattern = "/admin/xapi/statements.json",
+         .handler = xapi_admin_export,
+         .permission = "course.manage",
+         .slow = true,
+         .summary = "xAPI: every statement as a JSON array, by date (audited)"},
         /* ------------------------------------------------------------------
          * Test-only routes: keep them last, they are cut off without
          * --diagnostics.

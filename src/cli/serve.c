@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "http/workers.h"
 #include "jobs/mail.h"
+#include "jobs/xapi.h"
 #include "render/page.h"
 
 #include <ctype.h>
@@ -307,6 +308,7 @@ int cli_serve(int argc, char **argv)
 		goto out;
 	}
 	accounts_init(key, &limits);
+	xapi_init(key); /* the key of the actors' opaque ids */
 	crypto_wipe(key, sizeof key);
 	if (password_init() != 0) {
 		fprintf(stderr, "csec serve: the common-password list is missing from the build\n");
@@ -337,6 +339,10 @@ int cli_serve(int argc, char **argv)
 		log_msg(LOG_INFO, "%s", note);
 	if (mail_worker_start(o.store.data, cfg.public_url) != 0) {
 		fprintf(stderr, "csec serve: cannot start the mail worker\n");
+		goto out;
+	}
+	if (xapi_worker_start(cfg.public_url) != 0) {
+		fprintf(stderr, "csec serve: cannot start the xAPI worker\n");
 		goto out;
 	}
 	if (page_init(o.dev_templates, err, sizeof err) != 0) {
@@ -398,6 +404,7 @@ out:
 	workers_stop();
 	hasher_stop();
 	mail_worker_stop();
+	xapi_worker_stop();
 	site_shutdown();
 	page_shutdown();
 	db_pool_shutdown();

@@ -253,4 +253,8 @@ export const pages = [
   { name: 'admin-certificates-invalid', path: '/admin/certificates?page=0', status: 422, as: 'site_admin' },
   { name: 'admin-certificate', path: '/admin/certificates/1', status: 200, as: 'site_admin' },
   { name: 'admin-certificate-revoked', path: '/admin/certificates/2', status: 200, as: 'site_admin' },
+  // course: xapi
+  { name: 'course-xapi', path: '/admin/xapi', status: 200, as: 'site_admin' },
+  { name: 'course-xapi-saved', path: '/admin/xapi?saved=1', status: 200, as: 'site_admin' },
+  { name: 'course-xapi-forbidden', path: '/admin/xapi', status: 403, as: 'trainer' },
 ];
