@@ -279,6 +279,24 @@ int admin_org_members(struct db *db, int64_t org_id, json_t **out)
 	return DB_OK;
 }
 
+int admin_org_set_place(struct db *db, int64_t id, const char *jurisdiction, const char *time_zone,
+                        const char *ori)
+{
+	static const char sql[] = "UPDATE organizations SET jurisdiction = $2, time_zone = $3, "
+	                          "ori = $4 WHERE id = $1 RETURNING id";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	int64_t n = 0;
+	if ((rc = db_bind_int64(st, 1, id)) == DB_OK &&
+	    (rc = db_bind_text(st, 2, jurisdiction, (size_t)-1)) == DB_OK &&
+	    (rc = db_bind_text(st, 3, time_zone, (size_t)-1)) == DB_OK)
+		rc = db_bind_text(st, 4, ori, (size_t)-1);
+	rc = count_rows(st, rc, &n);
+	return rc == DB_OK && n == 0 ? DB_DONE : rc;
+}
+
 int admin_org_set_status(struct db *db, int64_t id, const char *from, const char *to)
 {
 	static const char sql[] =

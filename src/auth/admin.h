@@ -48,6 +48,13 @@ int admin_org_get(struct db *db, int64_t id, json_t **out);
  * status being the membership's. */
 int admin_org_members(struct db *db, int64_t org_id, json_t **out);
 
+/* Sets the county or jurisdiction, the IANA time zone and the NCIC ORI of
+ * organization id (all checked by the caller; "" where not set). Used
+ * right after accounts_org_create, in the same transaction. DB_DONE when
+ * there is no such organization. */
+int admin_org_set_place(struct db *db, int64_t id, const char *jurisdiction, const char *time_zone,
+                        const char *ori);
+
 /* Moves organization id from status `from` to status `to` ("active",
  * "pending", "disabled"); from NULL means from any status but `to`.
  * DB_DONE when there is no such organization in such a status. */

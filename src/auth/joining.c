@@ -353,6 +353,40 @@ int joining_requests_of_user(struct db *db, int64_t user_id, json_t **out)
 	return DB_OK;
 }
 
+int joining_org_admins(struct db *db, int64_t org_id, json_t **out)
+{
+	static const char sql[] =
+	        "SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id "
+	        "WHERE m.org_id = $1 AND m.role = 'org_admin' AND m.status = 'active' "
+	        "AND u.status = 'active' ORDER BY u.id LIMIT $2";
+	struct db_stmt *st;
+	json_t *list = json_array();
+	int rc = list ? db_prepare(db, sql, &st) : DB_ENOMEM;
+	if (rc != DB_OK) {
+		json_decref(list);
+		return rc;
+	}
+	if ((rc = db_bind_int64(st, 1, org_id)) == DB_OK)
+		rc = db_bind_int64(st, 2, JOINING_MAX_NOTIFY);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		size_t nn, ne;
+		const char *name = db_column_text(st, 0, &nn);
+		const char *email = db_column_text(st, 1, &ne);
+		rc = json_array_append_new(
+		             list,
+		             json_pack("{s:s%, s:s%}", "name", name, nn, "email", email, ne)) == 0
+		        ? DB_OK
+		        : DB_ENOMEM;
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		json_decref(list);
+		return rc;
+	}
+	*out = list;
+	return DB_OK;
+}
+
 int joining_org_info(struct db *db, struct arena *a, int64_t org_id, const char **name,
                      const char **kind, const char **zone)
 {

@@ -21,6 +21,7 @@ struct db;
 struct json_t;
 
 #define JOINING_MAX_ORGS 32 /* organizations one domain may open at once */
+#define JOINING_MAX_NOTIFY 50 /* org admins told of one new request */
 
 /* An organization that lists a domain. */
 struct joining_org {
@@ -109,6 +110,11 @@ int joining_requests_pending(struct db *db, int64_t org_id, struct json_t **out)
 /* The person's pending requests in active organizations, by organization
  * name: a JSON array of {"id", "org", "created_at"} (a new reference). */
 int joining_requests_of_user(struct db *db, int64_t user_id, struct json_t **out);
+
+/* Who is told of a new request to join org_id: its org admins whose
+ * membership and account are both active (at most JOINING_MAX_NOTIFY, by
+ * id), as a JSON array of {"name", "email"} (a new reference in *out). */
+int joining_org_admins(struct db *db, int64_t org_id, struct json_t **out);
 
 /* The organization's name, kind and time zone. DB_DONE when it does not
  * exist. */

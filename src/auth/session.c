@@ -15,6 +15,7 @@ void auth_limits_default(struct auth_limits *l)
 	l->lockout_seconds = 10 * 60;
 	l->lockout_failures = 5;
 	l->signin_per_minute = 20;
+	l->token_failures_per_minute = 20;
 }
 
 void session_token_hash(const char *token, char out[65])
@@ -348,4 +349,23 @@ int rate_limit_hit(struct db *db, const char *key, int64_t now, int limit, bool 
 		return finish(st, db_bind_int64(st, 1, window - 60));
 	}
 	return DB_OK;
+}
+
+int rate_limit_count(struct db *db, const char *key, int64_t now, int64_t *count)
+{
+	static const char sql[] =
+	        "SELECT count FROM rate_limits WHERE key = $1 AND window_start = $2";
+	struct db_stmt *st;
+	*count = 0;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, key, (size_t)-1)) == DB_OK)
+		rc = db_bind_int64(st, 2, now - now % 60);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW)
+		*count = db_column_int64(st, 0);
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
 }

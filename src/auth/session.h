@@ -27,6 +27,7 @@ struct auth_limits {
 	int64_t lockout_seconds; /* default 600 */
 	int lockout_failures; /* default 5 */
 	int signin_per_minute; /* per client address; default 20 */
+	int token_failures_per_minute; /* failed API tokens per client address; default 20 */
 };
 
 void auth_limits_default(struct auth_limits *l);
@@ -81,5 +82,8 @@ int signin_succeeded(struct db *db, const char *email);
 /* Fixed one-minute window per key: counts this attempt and sets *allowed
  * when it is within limit. */
 int rate_limit_hit(struct db *db, const char *key, int64_t now, int limit, bool *allowed);
+/* The attempts counted for key in the current window (0 when none), without
+ * counting one: for a limit that only failures count. Reads, never writes. */
+int rate_limit_count(struct db *db, const char *key, int64_t now, int64_t *count);
 
 #endif

@@ -365,3 +365,35 @@ int apitoken_authenticate(struct db *db, struct arena *a, const char *token, int
 	*who = p;
 	return DB_OK;
 }
+
+int apitoken_refusal_reason(struct db *db, const char *token, int64_t now, const char **reason,
+                            int64_t *id)
+{
+	static const char sql[] = "SELECT t.id, t.revoked_at, t.expires_at, u.status, u.site_admin "
+	                          "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+	                          "WHERE t.token_hash = $1";
+	*id = 0;
+	*reason = "malformed";
+	if (!apitoken_well_formed(token))
+		return DB_OK;
+	char hash[65];
+	crypto_token_hash(token, hash);
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = db_bind_text(st, 1, hash, (size_t)-1)) == DB_OK)
+		rc = db_step(st);
+	*reason = "unknown";
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		if (!db_column_is_null(st, 1))
+			*reason = "revoked";
+		else if (db_column_int64(st, 2) <= now)
+			*reason = "expired";
+		else
+			*reason = "inactive";
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}

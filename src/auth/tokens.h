@@ -93,4 +93,12 @@ int apitoken_revoke_user(struct db *db, int64_t user_id, int64_t now, int *count
 int apitoken_authenticate(struct db *db, struct arena *a, const char *token, int64_t now,
                           struct principal *who);
 
+/* Why apitoken_authenticate refused token, for the audit record of the
+ * failure: *reason is "malformed", "unknown", "revoked", "expired" or
+ * "inactive" (its person is not active, or is a site admin now), and *id
+ * the token's row id when the store knows it (else 0). Neither reveals
+ * anything of the token itself. */
+int apitoken_refusal_reason(struct db *db, const char *token, int64_t now, const char **reason,
+                            int64_t *id);
+
 #endif

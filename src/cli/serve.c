@@ -72,7 +72,8 @@ static void help(void)
 /* Session and sign-in limits: DESIGN.md §6's numbers, which the
  * environment may lower (CSEC_SESSION_IDLE, CSEC_SESSION_LIFETIME, in
  * seconds) or adjust for tests and small deployments (CSEC_LOCKOUT_SECONDS,
- * CSEC_LOCKOUT_FAILURES, CSEC_SIGNIN_PER_MINUTE). */
+ * CSEC_LOCKOUT_FAILURES, CSEC_SIGNIN_PER_MINUTE,
+ * CSEC_TOKEN_FAILURES_PER_MINUTE). */
 static int auth_limits_from_env(struct auth_limits *l, char *err, size_t errlen)
 {
 	static const struct {
@@ -82,17 +83,23 @@ static int auth_limits_from_env(struct auth_limits *l, char *err, size_t errlen)
 	} vars[] = {
 	        {"CSEC_SESSION_IDLE", 1, true},       {"CSEC_SESSION_LIFETIME", 1, true},
 	        {"CSEC_LOCKOUT_SECONDS", 1, false},   {"CSEC_LOCKOUT_FAILURES", 1, false},
-	        {"CSEC_SIGNIN_PER_MINUTE", 1, false},
+	        {"CSEC_SIGNIN_PER_MINUTE", 1, false}, {"CSEC_TOKEN_FAILURES_PER_MINUTE", 1, false},
 	};
 	auth_limits_default(l);
-	int64_t *slots[] = {&l->idle_seconds, &l->lifetime_seconds, &l->lockout_seconds, NULL,
-	                    NULL};
+	/* Each variable sets one of these: a 64-bit slot or an int one. */
+	int64_t *slots[] = {
+	        &l->idle_seconds, &l->lifetime_seconds, &l->lockout_seconds, NULL, NULL, NULL};
+	int *ints[] = {NULL,
+	               NULL,
+	               NULL,
+	               &l->lockout_failures,
+	               &l->signin_per_minute,
+	               &l->token_failures_per_minute};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		const char *v = getenv(vars[i].name);
 		if (!v || !v[0])
 			continue;
-		int64_t cur = slots[i] ? *slots[i]
-		                       : (i == 3 ? l->lockout_failures : l->signin_per_minute);
+		int64_t cur = slots[i] ? *slots[i] : *ints[i];
 		int64_t max = vars[i].lower_only ? cur : 1000000;
 		int64_t n;
 		if (str_to_i64(str_from(v), vars[i].min, max, &n) != 0) {
@@ -102,10 +109,8 @@ static int auth_limits_from_env(struct auth_limits *l, char *err, size_t errlen)
 		}
 		if (slots[i])
 			*slots[i] = n;
-		else if (i == 3)
-			l->lockout_failures = (int)n;
 		else
-			l->signin_per_minute = (int)n;
+			*ints[i] = (int)n;
 	}
 	return 0;
 }

@@ -229,6 +229,7 @@ void dispatch_end(struct req *req)
 	int rc = r->handler(req);
 	if (rc != 0 || req->resp.status == 0) {
 		log_msg(LOG_ERROR, "handler for %s %s failed (%d)", r->method, r->pattern, rc);
+		http_stream_drop(req);
 		req->resp.nheaders = 0;
 		refuse(req, 500, NULL);
 	}

@@ -46,12 +46,28 @@ struct http_header {
 	const char *value;
 };
 
+/* A body made piece by piece while it is sent (chunked), for one too big to
+ * hold in memory whole (the audit log's export). After the handler has
+ * returned, the engine calls read on its own thread, for up to max bytes
+ * at a time into buf: read returns how many it wrote (at least 1), 0 at
+ * the end, or a negative errno to abort (the connection is closed and the
+ * client sees a cut-off body). done (may be NULL) is called exactly once,
+ * when ctx is no longer needed: after the end, after an abort, or when the
+ * response is never sent at all. ctx must not point into the request's
+ * arena, which may be gone by then. */
+struct http_stream {
+	long (*read)(void *ctx, char *buf, size_t max);
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
 struct resp {
 	int status;
 	const char *content_type;
 	struct buf body;
 	const unsigned char *fixed; /* a body that outlives the request (assets) */
 	size_t fixed_len;
+	struct http_stream stream; /* when read is set: the body (see above) */
 	struct http_header headers[HTTP_MAX_RESP_HEADERS];
 	unsigned nheaders;
 	const char *cache_control; /* NULL: "no-store" for pages, set by dispatch */
@@ -108,6 +124,11 @@ int http_json_error(struct req *req, int status, const char *code, const char *m
 int http_redirect(struct req *req, int status, const char *location);
 int http_text(struct req *req, int status, const char *content_type, const char *text, size_t len);
 int http_add_header(struct req *req, const char *name, const char *value);
+/* Answers with a streamed body (struct http_stream); call it last, as the
+ * handler's answer. The response owns s->ctx from here on. */
+int http_stream(struct req *req, int status, const char *content_type, const struct http_stream *s);
+/* Releases a streamed body that will not be sent (its done), if any. */
+void http_stream_drop(struct req *req);
 
 /* The error answer that fits the request: the HTML error page, or the JSON
  * error object under /api/. msg_key names the explanation in the message

@@ -123,6 +123,24 @@ int http_text(struct req *req, int status, const char *content_type, const char 
 	return buf_append(&req->resp.body, text, len);
 }
 
+int http_stream(struct req *req, int status, const char *content_type, const struct http_stream *s)
+{
+	http_stream_drop(req);
+	req->resp.status = status;
+	req->resp.content_type = content_type;
+	buf_reset(&req->resp.body);
+	req->resp.stream = *s;
+	return 0;
+}
+
+void http_stream_drop(struct req *req)
+{
+	struct http_stream *s = &req->resp.stream;
+	if (s->read && s->done)
+		s->done(s->ctx);
+	memset(s, 0, sizeof *s);
+}
+
 int http_json(struct req *req, int status, json_t *body)
 {
 	if (!body)

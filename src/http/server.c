@@ -33,6 +33,8 @@
 #define MAX_HEADERS 100
 /* How much of a refused body we read and discard before closing instead. */
 #define DRAIN_CAP (16u << 20)
+/* The most a streamed body's read is asked for at once. */
+#define STREAM_BLOCK (32u << 10)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -216,11 +218,52 @@ static void add_header(void *ctx, const char *name, const char *value)
 		log_msg(LOG_WARN, "could not add response header %s", name);
 }
 
+/* The engine's side of a streamed body: http/http.h's read and done. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct http_stream *s = cls;
+	long n = s->read(s->ctx, buf, max);
+	if (n < 0) {
+		log_msg(LOG_WARN, "a streamed response failed (%ld); closing it", n);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+	struct http_stream *s = cls;
+	if (s->done)
+		s->done(s->ctx);
+	free(s);
+}
+
+/* Hands req's streamed body to the engine, which then owns it (NULL when
+ * out of memory; the body is then released). */
+static struct MHD_Response *stream_response(struct req *req)
+{
+	struct http_stream *s = malloc(sizeof *s);
+	if (!s) {
+		http_stream_drop(req);
+		return NULL;
+	}
+	*s = req->resp.stream;
+	memset(&req->resp.stream, 0, sizeof req->resp.stream);
+	struct MHD_Response *mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+	                                                            stream_read, s, stream_done);
+	if (!mr)
+		stream_done(s);
+	return mr;
+}
+
 static enum MHD_Result queue(struct MHD_Connection *conn, struct req *req)
 {
 	struct resp *r = &req->resp;
 	struct MHD_Response *mr;
-	if (r->fixed)
+	if (r->stream.read)
+		mr = stream_response(req);
+	else if (r->fixed)
 		mr = MHD_create_response_from_buffer(r->fixed_len, (void *)(uintptr_t)r->fixed,
 		                                     MHD_RESPMEM_PERSISTENT);
 	else
@@ -325,6 +368,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	        .client = req->client[0] ? req->client : NULL,
 	};
 	log_request(&line);
+	http_stream_drop(req); /* a streamed body never handed to the engine */
 	arena_destroy(req->arena);
 	atomic_fetch_sub(&s->inflight, 1);
 }

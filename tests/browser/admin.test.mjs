@@ -57,6 +57,17 @@ test('adding an organization with the keyboard: a mistake named and kept, then f
     assert.equal(await focused(page), 'state');
     await page.keyboard.type('W1'); // not a postal code
     await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'jurisdiction');
+    await page.keyboard.type('Harbor County');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'time_zone');
+    assert.equal(await page.locator('#time_zone').inputValue(), 'America/New_York', 'the default is filled in');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('America/Los_Angeles');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'ori');
+    await page.keyboard.type('wa014'); // too short
+    await page.keyboard.press('Tab');
     assert.equal(await focused(page), 'slug');
     await page.keyboard.type('harbor-sheriff');
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
@@ -69,6 +80,11 @@ test('adding an organization with the keyboard: a mistake named and kept, then f
     assert.equal(await page.getByLabel('Organization name').inputValue(), 'Harbor County Sheriff');
     assert.equal(await page.locator('#kind').inputValue(), 'law_enforcement');
     assert.equal(await page.locator('#slug').inputValue(), 'harbor-sheriff');
+    assert.match(await page.locator('#ori-error').innerText(), /exactly 9 letters and digits/);
+    assert.match(await page.locator('#ori').getAttribute('aria-describedby'), /ori-error/);
+    assert.equal(await page.locator('#jurisdiction').inputValue(), 'Harbor County');
+    assert.equal(await page.locator('#time_zone').inputValue(), 'America/Los_Angeles');
+    assert.equal(await page.locator('#ori').inputValue(), 'wa014');
     assertNone(await axeViolations(page), 'axe on the form with a mistake');
     await screenshot(page, 'admin-org-new-invalid-phone');
 
@@ -76,10 +92,13 @@ test('adding an organization with the keyboard: a mistake named and kept, then f
     await page.locator('#state').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('wa');
+    await page.locator('#ori').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('wa0140000');
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
     assert.match(page.url(), /\/admin\/orgs\/\d+$/);
     assert.equal(await page.locator('h1').innerText(), 'Harbor County Sheriff');
-    assert.match(await page.locator('main').innerText(), /harbor-sheriff[\s\S]*Law enforcement agency[\s\S]*WA/);
+    assert.match(await page.locator('main').innerText(), /harbor-sheriff[\s\S]*Law enforcement agency[\s\S]*WA[\s\S]*Harbor County[\s\S]*America\/Los_Angeles[\s\S]*WA0140000/);
     assertNone(await axeViolations(page), 'axe on the new organization\'s page');
     await screenshot(page, 'admin-org-created-phone');
 

@@ -148,10 +148,14 @@ test('an organization\'s page: settings and members; unknown ids are 404', async
 test('adding an organization: created active and audited', async () => {
   let res = await admin.fetch('/admin/orgs/new');
   assert.equal(res.status, 200);
-  res = await admin.form('/admin/orgs', { name: '  Northside School District ', kind: 'school', state: 'va', slug: '' }, '/admin/orgs/new');
+  const form = await res.text();
+  assert.equal(inputValue(form, 'time_zone'), 'America/New_York', 'the default zone is shown');
+  assert.match(form, /<datalist id="zones">[\s\S]*<option value="America\/Chicago">/);
+  for (const f of ['jurisdiction', 'ori']) assert.equal(inputValue(form, f), '');
+  res = await admin.form('/admin/orgs', { name: '  Northside School District ', kind: 'school', state: 'va', jurisdiction: ' Fairfax County ', time_zone: ' America/New_York ', ori: '', slug: '' }, '/admin/orgs/new');
   assert.equal(res.status, 303);
-  const org = await one("SELECT id, name, kind, state, status FROM organizations WHERE slug = 'northside-school-district'");
-  assert.deepEqual({ ...org, id: undefined }, { id: undefined, name: 'Northside School District', kind: 'school', state: 'VA', status: 'active' });
+  const org = await one("SELECT id, name, kind, state, jurisdiction, time_zone, ori, status FROM organizations WHERE slug = 'northside-school-district'");
+  assert.deepEqual({ ...org, id: undefined }, { id: undefined, name: 'Northside School District', kind: 'school', state: 'VA', jurisdiction: 'Fairfax County', time_zone: 'America/New_York', ori: '', status: 'active' });
   assert.equal(res.headers.get('location'), `/admin/orgs/${org.id}`);
   const r = await lastRecord('site.org.create');
   assert.equal(r.actor, world.admin);
@@ -160,15 +164,25 @@ test('adding an organization: created active and audited', async () => {
   assert.equal(r.target_id, 'northside-school-district');
   assert.equal(r.outcome, 'success');
   assert.equal(r.source, '127.0.0.1');
-  assert.deepEqual(r.detail, { id: Number(org.id), name: 'Northside School District', kind: 'school', state: 'VA' });
+  assert.deepEqual(r.detail, { id: Number(org.id), name: 'Northside School District', kind: 'school', state: 'VA', jurisdiction: 'Fairfax County', time_zone: 'America/New_York', ori: '' });
 
-  res = await admin.form('/admin/orgs', { name: 'Regional MDT', kind: 'coordinator', state: '', slug: 'mdt-7' }, '/admin/orgs/new');
+  // Without a zone (empty or not sent): America/New_York, as on the command line.
+  res = await admin.form('/admin/orgs', { name: 'Regional MDT', kind: 'coordinator', state: '', time_zone: '', slug: 'mdt-7' }, '/admin/orgs/new');
   assert.equal(res.status, 303);
-  assert.equal((await one("SELECT name FROM organizations WHERE slug = 'mdt-7'")).name, 'Regional MDT');
+  assert.deepEqual(await one("SELECT name, time_zone FROM organizations WHERE slug = 'mdt-7'"), { name: 'Regional MDT', time_zone: 'America/New_York' });
+
+  // A law-enforcement agency with its ORI (upper-cased), and its page shows them.
+  res = await admin.form('/admin/orgs', { name: 'Harbor County Sheriff', kind: 'law_enforcement', state: 'WA', jurisdiction: 'Harbor County', time_zone: 'America/Los_Angeles', ori: ' wa0140000 ', slug: '' }, '/admin/orgs/new');
+  assert.equal(res.status, 303);
+  const sheriff = await one("SELECT id, jurisdiction, time_zone, ori FROM organizations WHERE slug = 'harbor-county-sheriff'");
+  assert.deepEqual({ ...sheriff, id: undefined }, { id: undefined, jurisdiction: 'Harbor County', time_zone: 'America/Los_Angeles', ori: 'WA0140000' });
+  assert.equal((await lastRecord('site.org.create')).detail.ori, 'WA0140000');
+  const page = await (await admin.fetch(`/admin/orgs/${sheriff.id}`)).text();
+  assert.match(page, /<dd>Harbor County<\/dd>[\s\S]*<dd>America\/Los_Angeles<\/dd>[\s\S]*<dd>WA0140000<\/dd>/);
 });
 
 test('adding an organization: each bad input is named, the input kept, nothing changed', async () => {
-  const good = { name: 'Harbor County Sheriff', kind: 'law_enforcement', state: 'WA', slug: '' };
+  const good = { name: 'Bay County Sheriff', kind: 'law_enforcement', state: 'WA', jurisdiction: 'Bay County', time_zone: 'America/Los_Angeles', ori: 'WA0150000', slug: '' };
   const cases = [
     [{ name: '' }, 'name', /Enter a name/],
     [{ name: 'x'.repeat(201) }, 'name', /at most 200 characters/],
@@ -179,6 +193,13 @@ test('adding an organization: each bad input is named, the input kept, nothing c
     [{ slug: 'Harbor County' }, 'slug', /lower-case letters/],
     [{ slug: 'metro-pd' }, 'slug', /already has this short name/],
     [{ name: 'Ωμέγα' }, 'slug', /no letters a–z or digits/],
+    [{ jurisdiction: 'x'.repeat(201) }, 'jurisdiction', /at most 200 characters/],
+    [{ jurisdiction: 'Bay\tCounty' }, 'jurisdiction', /without control characters/],
+    [{ time_zone: 'Mars/Olympus_Mons' }, 'time_zone', /time zone from the list/],
+    [{ time_zone: 'america/chicago' }, 'time_zone', /time zone from the list/],
+    [{ ori: 'WA015' }, 'ori', /exactly 9 letters and digits/],
+    [{ ori: 'WA015000!' }, 'ori', /exactly 9 letters and digits/],
+    [{ kind: 'school' }, 'ori', /Only a law enforcement agency has an ORI/],
   ];
   for (const [change, field, message] of cases) {
     const token = await admin.token('/admin/orgs/new');
@@ -191,7 +212,7 @@ test('adding an organization: each bad input is named, the input kept, nothing c
     assert.match(html, new RegExp(`id="${field}-error"`), `the problem is next to ${field}`);
     assert.match(html, new RegExp(`aria-describedby="[^"]*${field}-error"`));
     assert.match(html, /role="alert"/);
-    for (const f of ['name', 'state', 'slug']) {
+    for (const f of ['name', 'state', 'jurisdiction', 'time_zone', 'ori', 'slug']) {
       const kept = fields[f].replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
       assert.equal(inputValue(html, f), kept, `${f} is kept for ${JSON.stringify(change)}`);
     }

@@ -80,6 +80,9 @@ async function outboxIdle() {
   assert.fail('the outbox did not empty');
 }
 
+/** The mails to TO that tell of a request to join from WHO. */
+const noticesAbout = async (who, to) => (await mailsTo(to)).filter((m) => m.body.includes(`<${who}>`));
+
 const linkIn = (mail) => /(http:\/\/\S+\/verify-email\/[A-Za-z0-9_-]{43})/.exec(mail.body)?.[1];
 
 async function join_(c, fields) {
@@ -143,6 +146,18 @@ test('register, confirm by mail, the org admin approves, the person signs in as 
   // The token is spent.
   assert.equal((await client(srv).fetch(link.slice(srv.url.length))).status, 410);
   assert.equal((await c.form(link.slice(srv.url.length), {}, '/join')).status, 410);
+
+  // The org admins of A, and no one else, are told the request waits for them.
+  const notice = await waitMail(world.a.org_admin);
+  assert.equal(notice.subject, 'A request to join Metro Police Department waits for your approval');
+  assert.match(notice.body, /Hello org admin A,/);
+  assert.match(notice.body, /Ann Lee <ann@metro\.example> confirmed their email address/);
+  assert.ok(notice.body.includes(`\n${srv.url}/org/requests\n`), 'the link to the pending requests, from the public URL');
+  await outboxIdle();
+  assert.deepEqual(await noticesAbout('ann@metro.example', world.b.org_admin), [], "not B's admins");
+  for (const role of ['leader', 'officer', 'trainer'])
+    assert.deepEqual(await noticesAbout('ann@metro.example', world.a[role]), [], `not A's ${role}`);
+  assert.equal((await noticesAbout('ann@metro.example', world.a.org_admin)).length, 1, 'one mail');
 
   // Signed in without a membership: the request shows on the account page.
   let ann = await signIn(srv, 'ann@metro.example', NEW_PASSWORD);
@@ -212,11 +227,19 @@ test('an auto-approved domain makes a member at once; the others still wait', as
     `join.auto_approve success ${orgA} user ${samId}`,
   ]);
 
+  // Only the organization where the request waits mails its admins.
+  assert.match((await waitMail(world.b.org_admin)).subject, /request to join County Child Welfare waits/);
+  await outboxIdle();
+  assert.equal((await noticesAbout('sam@shared.example', world.b.org_admin)).length, 1);
+  assert.deepEqual(await noticesAbout('sam@shared.example', world.a.org_admin), [], 'no mail for an auto-approval');
+
   // Outside law enforcement the default role is partner.
   const d = client(srv);
   assert.equal((await join_(d, { email: 'dee@cw.example', name: 'Dee Park' })).status, 303);
   assert.match(await confirm(d, linkIn(await waitMail('dee@cw.example'))), /County Child Welfare, as Partner/);
   assert.equal(await sql(`SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'dee@cw.example'`), 'partner');
+  await outboxIdle();
+  assert.deepEqual(await noticesAbout('dee@cw.example', world.b.org_admin), [], 'no mail for an auto-approval');
 });
 
 test('a domain no organization lists is refused, and nothing changes', async () => {

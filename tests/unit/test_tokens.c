@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "auth/accounts.h"
+#include "auth/session.h"
 #include "auth/tokens.h"
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -345,6 +346,64 @@ static void test_authenticate(void **state)
 	assert_int_equal(q.user_id, 77);
 }
 
+/* Why a token was refused, for the audit record of the failure. */
+static void test_refusal_reason(void **state)
+{
+	struct world *w = *state;
+	char tok[APITOKEN_LEN + 1], other[APITOKEN_LEN + 1];
+	const char *why = NULL;
+	int64_t id = -1;
+	int64_t tid = issue(w, w->officer, "r", "read", 30, NOW, tok);
+	int64_t oid = issue(w, w->other, "o", "read", 30, NOW, other);
+
+	CHECK(w->db, apitoken_refusal_reason(w->db, "csec_pat_short", NOW, &why, &id));
+	assert_string_equal(why, "malformed");
+	assert_int_equal(id, 0);
+	char unknown[APITOKEN_LEN + 1];
+	memcpy(unknown, tok, sizeof unknown);
+	unknown[APITOKEN_LEN - 1] = unknown[APITOKEN_LEN - 1] == 'A' ? 'B' : 'A';
+	CHECK(w->db, apitoken_refusal_reason(w->db, unknown, NOW, &why, &id));
+	assert_string_equal(why, "unknown");
+	assert_int_equal(id, 0);
+	CHECK(w->db, apitoken_refusal_reason(w->db, tok, NOW + 30 * DAY, &why, &id));
+	assert_string_equal(why, "expired");
+	assert_int_equal(id, tid);
+	runf(w->db, "UPDATE users SET status = 'disabled' WHERE id = %lld", (long long)w->other);
+	CHECK(w->db, apitoken_refusal_reason(w->db, other, NOW, &why, &id));
+	assert_string_equal(why, "inactive");
+	assert_int_equal(id, oid);
+	const char *name = NULL;
+	CHECK(w->db, apitoken_revoke(w->db, w->a, w->officer, tid, NOW + 1, &name));
+	CHECK(w->db, apitoken_refusal_reason(w->db, tok, NOW + 30 * DAY, &why, &id));
+	assert_string_equal(why, "revoked"); /* revoked wins over expired */
+	assert_int_equal(id, tid);
+}
+
+/* The per-address count that only failures raise: read without counting. */
+static void test_rate_limit_count(void **state)
+{
+	struct world *w = *state;
+	int64_t n = -1;
+	bool allowed = false;
+	CHECK(w->db, rate_limit_count(w->db, "apitoken:192.0.2.1", NOW, &n));
+	assert_int_equal(n, 0);
+	for (int i = 1; i <= 3; i++) {
+		CHECK(w->db, db_begin_write(w->db));
+		CHECK(w->db, rate_limit_hit(w->db, "apitoken:192.0.2.1", NOW, 2, &allowed));
+		CHECK(w->db, db_commit(w->db));
+		assert_int_equal(allowed, i <= 2);
+		CHECK(w->db, rate_limit_count(w->db, "apitoken:192.0.2.1", NOW, &n));
+		assert_int_equal(n, i);
+	}
+	CHECK(w->db, rate_limit_count(w->db, "apitoken:192.0.2.1", NOW, &n));
+	assert_int_equal(n, 3); /* reading does not count */
+	CHECK(w->db, rate_limit_count(w->db, "apitoken:192.0.2.2", NOW, &n));
+	assert_int_equal(n, 0); /* another address */
+	/* The next minute's window starts from nothing. */
+	CHECK(w->db, rate_limit_count(w->db, "apitoken:192.0.2.1", NOW - NOW % 60 + 60, &n));
+	assert_int_equal(n, 0);
+}
+
 static void test_list_and_revoke(void **state)
 {
 	struct world *w = *state;
@@ -438,7 +497,8 @@ int main(void)
 	};
 	const struct CMUnitTest common[] = {
 	        T(test_create_stores_hash), T(test_who_may_have_one), T(test_live_cap),
-	        T(test_authenticate),       T(test_list_and_revoke),
+	        T(test_authenticate),       T(test_list_and_revoke),  T(test_refusal_reason),
+	        T(test_rate_limit_count),
 	};
 	const char *pg = getenv("CSEC_TEST_PG_URL");
 	int failed = 0;

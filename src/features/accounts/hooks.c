@@ -12,6 +12,7 @@
 #include "db/pool.h"
 #include "render/page.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -102,6 +103,48 @@ static int refuse_token(struct req *req)
 	return http_json_error(req, 401, "invalid_token", page_msg("api.token.invalid"));
 }
 
+/* Past the per-address limit on failed tokens: 429 until the window ends. */
+static int refuse_address(struct req *req, int64_t now)
+{
+	const char *wait = arena_printf(req->arena, "%lld", (long long)(60 - now % 60));
+	if (!wait || http_add_header(req, "Retry-After", wait) != 0)
+		return -1;
+	return http_error(req, 429, "api.token.rate_limited");
+}
+
+/* Counts a refused token against the client address and audits it
+ * (api.token.failed: why, and the token's id when the store knows it;
+ * never the token), then answers 401, or 429 when that failure went past
+ * the limit. */
+static int token_failed(struct req *req, struct db *db, const char *key, const char *token,
+                        int64_t now)
+{
+	const char *reason = NULL;
+	int64_t id = 0;
+	bool allowed = false;
+	int rc = apitoken_refusal_reason(db, token, now, &reason, &id);
+	const char *target = id ? arena_printf(req->arena, "%lld", (long long)id) : NULL;
+	const char *detail = arena_printf(req->arena, "{\"reason\":\"%s\"}", reason);
+	if (rc == DB_OK && (!detail || (id && !target)))
+		rc = DB_ENOMEM;
+	if (rc == DB_OK)
+		rc = db_begin_write(db);
+	if (rc == DB_OK)
+		rc = rate_limit_hit(db, key, now, accounts_limits.token_failures_per_minute,
+		                    &allowed);
+	if (rc == DB_OK)
+		rc = accounts_audit(db, req, "api.token.failed", "api_token", target, "failure",
+		                    detail);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		log_msg(LOG_ERROR, "recording a refused API token failed: %s", db_errmsg(db));
+		return -1;
+	}
+	return allowed ? refuse_token(req) : refuse_address(req, now);
+}
+
 int accounts_authenticate(struct req *req)
 {
 	/* On /api/v1/ a bearer token is tried first; elsewhere the header is
@@ -114,12 +157,23 @@ int accounts_authenticate(struct req *req)
 	if (!db)
 		return -1;
 	int64_t now = (int64_t)time(NULL);
+	/* DESIGN.md §6: failed tokens count per client address, and past the
+	 * limit even a good one is not looked at, so guessing learns nothing. */
+	char key[80];
+	int64_t failures = 0;
+	snprintf(key, sizeof key, "apitoken:%s", req->client);
+	if (bearer && rate_limit_count(db, key, now, &failures) != DB_OK) {
+		log_msg(LOG_ERROR, "rate limit lookup failed: %s", db_errmsg(db));
+		return -1;
+	}
+	if (bearer && failures >= accounts_limits.token_failures_per_minute)
+		return refuse_address(req, now);
 	int rc = bearer ? apitoken_authenticate(db, req->arena, bearer, now, &req->who)
 	                : session_load(db, req->arena, cookie, now, &accounts_limits, &req->who,
 	                               &req->site);
 	if (rc == DB_DONE) {
 		memset(&req->who, 0, sizeof req->who);
-		return bearer ? refuse_token(req) : 0;
+		return bearer ? token_failed(req, db, key, bearer, now) : 0;
 	}
 	if (rc != DB_OK) {
 		log_msg(LOG_ERROR, "%s lookup failed: %s", bearer ? "API token" : "session",

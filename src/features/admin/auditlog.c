@@ -3,19 +3,20 @@
  * as JSON lines. Every filter value is bounded and checked first
  * (audit/query.h); a bad one re-renders the page naming the problem (422).
  *
- * The export (audit_export_jsonl) is built a batch of records at a time
- * into one buffer with a hard cap (AUDIT_EXPORT_MAX_RECORDS records or
- * EXPORT_MAX_BYTES, whichever comes first), so its memory is bounded
- * whatever the log's size; when it is cut short, the
- * X-Csec-Export-Next-Before header says where the next export continues
- * (?before=SEQ). It runs on the worker pool (a slow route), and is itself
- * audited (audit.export, with the filters), in a transaction of its own
- * once the file is ready: DESIGN.md §6. */
+ * The export holds at most AUDIT_EXPORT_MAX_RECORDS records; when it is
+ * cut short, the X-Csec-Export-Next-Before header says where the next
+ * export continues (?before=SEQ). On the worker pool (a slow route) the
+ * matching records are counted and the export is audited (audit.export,
+ * with the filters and the count: DESIGN.md §6) in a transaction of its
+ * own; then the file is streamed (http_stream), EXPORT_BATCH records made
+ * into lines at a time as the client reads, so its memory is one batch
+ * whatever the size of the log or of the export. */
 #include "features/admin/admin.h"
 
 #include "audit/query.h"
 #include "auth/admin.h"
 #include "core/arena.h"
+#include "core/log.h"
 #include "db/db.h"
 #include "db/pool.h"
 #include "features/admin/internal.h"
@@ -27,7 +28,9 @@
 #include <string.h>
 #include <time.h>
 
-#define EXPORT_MAX_BYTES (64u << 20)
+#define EXPORT_BATCH 200 /* records read and made into lines at a time */
+#define EXPORT_BATCH_BYTES (1u << 20) /* the most one batch of lines may take */
+#define EXPORT_TALLY_BATCH 1000 /* records counted per query */
 #define ORG_CHOICES 1000 /* organizations offered in the filter's select */
 
 static void read_input(struct req *req, struct audit_filter_input *in)
@@ -276,6 +279,94 @@ static char *export_detail(const struct audit_filter *f, const struct audit_expo
 	return s;
 }
 
+/* How many records an export holds, and where it is cut short, counted on
+ * the worker before anything is sent (the header and the audit record
+ * need them): the same walk as the export's, without making any line. */
+struct tally {
+	int64_t max, count, first_seq, last_seq;
+	int rows; /* records seen by the current query */
+	bool truncated;
+};
+
+static int tally_row(void *p, const struct audit_row *r)
+{
+	struct tally *t = p;
+	t->rows++;
+	if (t->count == t->max) {
+		t->truncated = true;
+		return 1;
+	}
+	if (t->count++ == 0)
+		t->first_seq = r->seq;
+	t->last_seq = r->seq;
+	return 0;
+}
+
+static int tally_export(struct db *db, const struct audit_filter *f, struct tally *t)
+{
+	struct audit_filter page = *f;
+	for (;;) {
+		t->rows = 0;
+		int rc = audit_query(db, &page, EXPORT_TALLY_BATCH, tally_row, t);
+		if (rc < 0)
+			return rc;
+		if (t->truncated || t->rows < EXPORT_TALLY_BATCH)
+			return 0;
+		page.before = t->last_seq;
+	}
+}
+
+/* The body, made a batch of lines at a time as the client takes it (on the
+ * engine's thread, with that thread's store connection): exactly the
+ * records counted, from the newest counted one down, so records added
+ * meanwhile are not in it. Memory: one batch of lines, whatever the size
+ * of the export. */
+struct export_stream {
+	struct audit_filter f; /* its `before` moves down batch by batch */
+	int64_t left; /* records still to send */
+	struct buf lines; /* the current batch (malloc'd, at most EXPORT_BATCH_BYTES) */
+	size_t sent; /* bytes of it already sent */
+};
+
+static long export_read(void *ctx, char *out, size_t max)
+{
+	struct export_stream *x = ctx;
+	if (x->sent == x->lines.len) {
+		if (x->left == 0)
+			return 0;
+		struct db *db = db_pool_get();
+		if (!db)
+			return -EIO;
+		struct audit_export_result r;
+		buf_reset(&x->lines);
+		x->sent = 0;
+		int rc = audit_export_jsonl(
+		        db, &x->f, x->left < EXPORT_BATCH ? x->left : EXPORT_BATCH, &x->lines, &r);
+		if (rc < 0 || (r.records == 0 && r.truncated)) {
+			log_msg(LOG_ERROR, "exporting the audit log: %s",
+			        rc < 0 ? db_errmsg(db) : "a record does not fit a batch");
+			return -EIO;
+		}
+		if (r.records == 0)
+			return 0; /* fewer than counted: cannot happen in an append-only log */
+		x->left = r.truncated ? x->left - r.records : 0;
+		x->f.before = r.next_before;
+	}
+	size_t n = x->lines.len - x->sent;
+	if (n > max)
+		n = max;
+	memcpy(out, x->lines.data + x->sent, n);
+	x->sent += n;
+	return (long)n;
+}
+
+static void export_done(void *ctx)
+{
+	struct export_stream *x = ctx;
+	buf_free(&x->lines);
+	free(x);
+}
+
 int admin_audit_export(struct req *req)
 {
 	struct db *db = db_pool_get();
@@ -296,29 +387,25 @@ int admin_audit_export(struct req *req)
 		            : -1;
 	}
 	json_decref(errors);
-	struct buf out;
-	struct audit_export_result x;
-	buf_init(&out, NULL, EXPORT_MAX_BYTES);
-	int rc = audit_export_jsonl(db, &f, AUDIT_EXPORT_MAX_RECORDS, &out, &x);
-	char *detail = rc < 0 ? NULL : export_detail(&f, &x);
-	if (!detail) {
-		buf_free(&out);
+	struct tally t = {.max = AUDIT_EXPORT_MAX_RECORDS};
+	if (tally_export(db, &f, &t) < 0) {
+		log_msg(LOG_ERROR, "counting an export of the audit log: %s", db_errmsg(db));
 		return -1;
 	}
-	rc = db_begin_write(db);
+	struct audit_export_result x = {
+	        .records = t.count, .truncated = t.truncated, .next_before = t.last_seq};
+	char *detail = export_detail(&f, &x);
+	if (!detail)
+		return -1;
+	int rc = db_begin_write(db);
 	if (rc == DB_OK)
 		rc = admin_record(db, req, 0, "audit.export", NULL, NULL, "success", detail);
 	free(detail);
 	if (rc == DB_OK)
 		rc = db_commit(db);
-	if (rc != DB_OK) {
-		buf_free(&out);
+	if (rc != DB_OK)
 		return admin_fail(db, "recording an export of the audit log");
-	}
 
-	/* The body outlives the handler: it is freed with the request. */
-	if (out.data && arena_defer(req->arena, free, out.data) != 0)
-		return -1;
 	char stamp[24];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -328,14 +415,20 @@ int admin_audit_export(struct req *req)
 	        arena_printf(req->arena, "attachment; filename=\"csec-audit-%s.jsonl\"", stamp);
 	if (!disposition || http_add_header(req, "Content-Disposition", disposition) != 0)
 		return -1;
-	if (x.truncated) {
-		const char *next = arena_printf(req->arena, "%lld", (long long)x.next_before);
+	if (t.truncated) {
+		const char *next = arena_printf(req->arena, "%lld", (long long)t.last_seq);
 		if (!next || http_add_header(req, "X-Csec-Export-Next-Before", next) != 0)
 			return -1;
 	}
-	req->resp.status = 200;
-	req->resp.content_type = "application/x-ndjson";
-	req->resp.fixed = out.data ? (const unsigned char *)out.data : (const unsigned char *)"";
-	req->resp.fixed_len = out.len;
-	return 0;
+	if (t.count == 0)
+		return http_text(req, 200, "application/x-ndjson", "", 0);
+	struct export_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return -1;
+	s->f = f;
+	s->f.before = t.first_seq + 1;
+	s->left = t.count;
+	buf_init(&s->lines, NULL, EXPORT_BATCH_BYTES);
+	struct http_stream body = {.read = export_read, .done = export_done, .ctx = s};
+	return http_stream(req, 200, "application/x-ndjson", &body);
 }

@@ -8,10 +8,12 @@
 
 #include "auth/accounts.h"
 #include "auth/admin.h"
+#include "auth/orgs.h"
 #include "auth/session.h"
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "core/str.h"
+#include "core/tz.h"
 #include "db/db.h"
 #include "db/pool.h"
 #include "features/accounts/accounts.h"
@@ -134,33 +136,72 @@ int admin_orgs(struct req *req)
 
 /* ------------------------------------------------------------ adding one */
 
+/* Offered in the time zone field's list; any other IANA zone may be typed. */
+static const char *const common_zones[] = {
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+        "America/Boise",
+        "America/Detroit",
+        "America/Indiana/Indianapolis",
+        "America/Kentucky/Louisville",
+        "America/Adak",
+        "America/Puerto_Rico",
+        "America/St_Thomas",
+        "Pacific/Guam",
+        "Pacific/Pago_Pago",
+        "Pacific/Saipan",
+        "UTC",
+};
+#define DEFAULT_ZONE "America/New_York" /* the column's default, as the command line leaves it */
+
 static int render_new(struct req *req, int status, json_t *values, json_t *errors)
 {
 	const char *kind = json_string_value(json_object_get(values, "kind"));
+	json_t *zones = json_array();
+	for (size_t i = 0; zones && i < sizeof common_zones / sizeof common_zones[0]; i++)
+		json_array_append_new(zones, json_string(common_zones[i]));
 	json_t *data =
-	        json_pack("{s:o, s:o, s:b, s:o}", "values", values, "errors", errors, "has_errors",
-	                  json_object_size(errors) > 0, "kinds",
-	                  options(req, "org.kind", kinds, sizeof kinds / sizeof kinds[0], kind));
+	        json_pack("{s:o, s:o, s:b, s:o, s:o}", "values", values, "errors", errors,
+	                  "has_errors", json_object_size(errors) > 0, "kinds",
+	                  options(req, "org.kind", kinds, sizeof kinds / sizeof kinds[0], kind),
+	                  "zones", zones);
 	return page_render(req, status, "admin/org_new", "page.admin.org_new.title", data);
 }
 
 int admin_org_new(struct req *req)
 {
-	return render_new(req, 200, json_object(), json_object());
+	return render_new(req, 200, json_pack("{s:s}", "time_zone", DEFAULT_ZONE), json_object());
+}
+
+/* A form value without the blanks around it, in the request's arena ("" when
+ * absent; NULL when out of memory). */
+static const char *trimmed(struct req *req, const char *v)
+{
+	struct str t = str_trim(str_from(v ? v : ""));
+	return arena_strndup(req->arena, t.p, t.len);
 }
 
 int admin_org_create(struct req *req)
 {
 	const char *name = req_form(req, "name"), *kind = req_form(req, "kind");
 	const char *state = req_form(req, "state"), *slug_in = req_form(req, "slug");
-	json_t *values = json_pack("{s:s, s:s, s:s, s:s}", "name", name ? name : "", "kind",
-	                           kind ? kind : "", "state", state ? state : "", "slug",
-	                           slug_in ? slug_in : "");
+	const char *jur_in = req_form(req, "jurisdiction"), *zone_in = req_form(req, "time_zone");
+	const char *ori_in = req_form(req, "ori");
+	json_t *values =
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name ? name : "", "kind",
+	                  kind ? kind : "", "state", state ? state : "", "slug",
+	                  slug_in ? slug_in : "", "jurisdiction", jur_in ? jur_in : "", "time_zone",
+	                  zone_in ? zone_in : "", "ori", ori_in ? ori_in : "");
 	json_t *errors = json_object();
-	/* The name as it will be stored: without the spaces around it. */
-	struct str n = str_trim(str_from(name ? name : ""));
-	const char *clean = arena_strndup(req->arena, n.p, n.len);
-	if (!values || !errors || !clean) {
+	/* The values as they will be stored: without the blanks around them. */
+	const char *clean = trimmed(req, name), *jur = trimmed(req, jur_in);
+	const char *zone = trimmed(req, zone_in);
+	if (!values || !errors || !clean || !jur || !zone) {
 		json_decref(values);
 		json_decref(errors);
 		return -1;
@@ -180,6 +221,17 @@ int admin_org_create(struct req *req)
 	field_error(errors, "kind", accounts_check_org_kind(kind));
 	field_error(errors, "state",
 	            s.len >= sizeof st ? "org.state.invalid" : accounts_check_state(st));
+	field_error(errors, "jurisdiction", orgs_check_jurisdiction(jur));
+	if (!zone[0])
+		zone = DEFAULT_ZONE;
+	if (strlen(zone) > TZ_MAX_NAME || !tz_valid(zone))
+		field_error(errors, "time_zone", "members.tz.invalid");
+	/* DESIGN.md §2: the ORI is a law-enforcement agency's. */
+	char ori[ORGS_ORI_LEN + 1] = "";
+	if (kind && strcmp(kind, "law_enforcement") == 0)
+		field_error(errors, "ori", orgs_check_ori(ori_in, ori, sizeof ori));
+	else if (str_trim(str_from(ori_in ? ori_in : "")).len > 0)
+		field_error(errors, "ori", "admin.org.ori.not_law_enforcement");
 	if (g.len > 0) {
 		if (g.len < sizeof slug) {
 			memcpy(slug, g.p, g.len);
@@ -214,9 +266,12 @@ int admin_org_create(struct req *req)
 		field_error(errors, "slug", "admin.org.slug.taken");
 		return render_new(req, 422, values, errors);
 	}
+	if (rc == DB_OK)
+		rc = admin_org_set_place(db, id, jur, zone, ori);
 	if (rc == DB_OK) {
-		json_t *d = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", clean,
-		                      "kind", kind, "state", st);
+		json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+		                      "name", clean, "kind", kind, "state", st, "jurisdiction", jur,
+		                      "time_zone", zone, "ori", ori);
 		char *detail = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(d);
 		rc = detail ? admin_record(db, req, id, "site.org.create", "organization", slug,

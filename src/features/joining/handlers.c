@@ -312,6 +312,32 @@ int joining_verify_form(struct req *req)
 	return page_render(req, 200, "joining/verify", "page.join_verify.title", data);
 }
 
+/* A mail to each org admin of o saying that u's request waits for them,
+ * with the link to the pending requests (in the open transaction). */
+static int tell_admins(struct req *req, struct db *db, const struct account_user *u,
+                       const struct joining_org *o, int64_t now)
+{
+	json_t *admins = NULL, *a;
+	size_t i;
+	const char *link = arena_printf(req->arena, "%s/org/requests", req->cfg->public_url);
+	int rc = link ? joining_org_admins(db, o->id, &admins) : DB_ENOMEM;
+	json_array_foreach(admins, i, a)
+	{
+		if (rc != DB_OK)
+			break;
+		rc = joining_mail(req, db, json_string_value(json_object_get(a, "email")),
+		                  "mail/join_request",
+		                  json_pack("{s:s, s:O, s:s, s:s, s:s}", "org", o->name, "admin",
+		                            json_object_get(a, "name"), "name", u->name, "email",
+		                            u->email, "link", link),
+		                  now);
+		if (rc == MAIL_EADDR)
+			rc = DB_OK; /* an address mail refuses (logged) does not stop the request */
+	}
+	json_decref(admins);
+	return rc;
+}
+
 /* Asks one organization on the person's behalf, in the open transaction:
  * nothing when they are a member already; a membership when the
  * organization auto-approves the domain (appended to approved); else a
@@ -357,6 +383,8 @@ static int ask_org(struct req *req, struct db *db, const struct account_user *u,
 		                   detail_text(req,
 		                               json_pack("{s:I, s:s}", "user", (json_int_t)u->id,
 		                                         "domain", domain)));
+	if (rc == DB_OK)
+		rc = tell_admins(req, db, u, o, now);
 	if (rc == DB_OK)
 		rc = json_array_append_new(waiting, json_pack("{s:s}", "name", o->name)) == 0
 		        ? DB_OK
@@ -413,6 +441,7 @@ int joining_verify_submit(struct req *req)
 		json_decref(waiting);
 		return -1;
 	}
+	mail_kick(); /* the org admins' mails, when a request waits for them */
 	json_t *data = json_pack("{s:o, s:o}", "approved", approved, "waiting", waiting);
 	return page_render(req, 200, "joining/verified", "page.join_verified.title", data);
 }
