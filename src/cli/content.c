@@ -6,6 +6,7 @@
 #include "cli/content_store.h"
 
 #include "core/arena.h"
+#include "features/course/pack_course.h"
 #include "features/library/pack.h"
 
 #include <errno.h>
@@ -147,12 +148,20 @@ static int content_validate(int argc, char **argv)
 		size_t kinds[3] = {0, 0, 0};
 		for (size_t i = 0; i < pack.n_pages; i++)
 			kinds[pack.pages[i].kind]++;
+		size_t lessons = 0, questions = 0, scenarios = 0;
+		for (size_t i = 0; i < pack.n_courses; i++) {
+			lessons += pack.courses[i].n_lessons;
+			questions += pack.courses[i].n_questions;
+			scenarios += pack.courses[i].n_scenarios;
+		}
 		fprintf(stderr,
 		        "csec content validate: %s is clean: pack %s %s, %zu page%s (%zu guide, "
-		        "%zu practice, %zu resource)\n",
+		        "%zu practice, %zu resource), %zu course%s (%zu lessons, %zu questions, "
+		        "%zu scenarios)\n",
 		        what, pack.meta.id, pack.meta.version, pack.n_pages,
 		        pack.n_pages == 1 ? "" : "s", kinds[PAGE_GUIDE], kinds[PAGE_PRACTICE],
-		        kinds[PAGE_RESOURCE]);
+		        kinds[PAGE_RESOURCE], pack.n_courses, pack.n_courses == 1 ? "" : "s",
+		        lessons, questions, scenarios);
 	}
 	arena_destroy(a);
 	return status;

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "db/db.h"
+#include "features/course/pack_course.h"
 #include "features/library/pack.h"
 
 #include <jansson.h>
@@ -237,6 +238,8 @@ int library_export(struct db *db, struct arena *a, const uint8_t key[32],
 		if (rc == DB_DONE)
 			rc = DB_OK;
 	}
+	if (rc == DB_OK)
+		rc = course_pack_export(db, a, version, list, &count, PACK_MAX_FILES);
 	if (rc == DB_OK) {
 		char target[24], *detail;
 		snprintf(target, sizeof target, "%lld", (long long)version);

@@ -470,7 +470,8 @@ static bool sources_value(struct ctx *c, const struct ynode *n, struct pack_page
 
 /* Checks one field's value and stores it in page; false after recording
  * why. */
-static bool field_value(struct ctx *c, enum ftype t, const struct ynode *v, struct pack_page *page)
+static bool field_value(struct ctx *c, enum ftype t, const struct ynode *v, struct pack_page *page,
+                        bool lesson)
 {
 	const char *s;
 	switch (t) {
@@ -493,6 +494,21 @@ static bool field_value(struct ctx *c, enum ftype t, const struct ynode *v, stru
 	case F_KIND:
 		if (!(s = text_value(c, v, "kind", 32, false)))
 			return false;
+		if (lesson && strcmp(s, "lesson") != 0) {
+			PROBLEM(c, v->line,
+			        "kind must be \"lesson\" in a course's lessons/, not \"%s\"",
+			        shown(c, s, strlen(s)));
+			return false;
+		}
+		if (lesson)
+			return true;
+		if (strcmp(s, "lesson") == 0) {
+			PROBLEM(c, v->line,
+			        "kind \"lesson\" is only for a course's lessons "
+			        "(course/SLUG/lessons/); here the kind is guide, practice or "
+			        "resource");
+			return false;
+		}
 		if (page_kind_parse(s, &page->kind) != 0) {
 			PROBLEM(c, v->line, "kind must be guide, practice or resource, not \"%s\"",
 			        shown(c, s, strlen(s)));
@@ -500,6 +516,12 @@ static bool field_value(struct ctx *c, enum ftype t, const struct ynode *v, stru
 		}
 		return true;
 	case F_VISIBILITY:
+		if (lesson) {
+			PROBLEM(c, v->line,
+			        "a lesson has no visibility of its own (it is its course's): "
+			        "remove the field");
+			return false;
+		}
 		if (!(s = text_value(c, v, "visibility", 32, false)))
 			return false;
 		if (page_visibility_parse(s, &page->visibility) != 0) {
@@ -546,9 +568,9 @@ static bool is_fence(const char *p, size_t n)
 	return n == 3 && memcmp(p, "---", 3) == 0;
 }
 
-int frontmatter_parse(struct arena *a, const char *file, const char *data, size_t len,
-                      struct pack_page *page, struct frontmatter_lines *lines,
-                      struct pack_problems *pr)
+static int parse(struct arena *a, const char *file, const char *data, size_t len,
+                 struct pack_page *page, struct frontmatter_lines *lines, struct pack_problems *pr,
+                 bool lesson)
 {
 	struct ctx c = {a, file, pr, 0};
 	struct frontmatter_lines dummy;
@@ -639,11 +661,25 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
 			continue;
 		}
 		seen[f] = true;
-		if (field_value(&c, fields[f].type, v, page))
+		if (field_value(&c, fields[f].type, v, page, lesson))
 			*(int *)((char *)lines + fields[f].line_off) = k->line;
 	}
 	for (size_t i = 0; i < N_FIELDS; i++)
-		if (!seen[i])
+		if (!seen[i] && !(lesson && fields[i].type == F_VISIBILITY))
 			PROBLEM(&c, 1, "missing field \"%s\"", fields[i].name);
 	return c.err;
+}
+
+int frontmatter_parse(struct arena *a, const char *file, const char *data, size_t len,
+                      struct pack_page *page, struct frontmatter_lines *lines,
+                      struct pack_problems *pr)
+{
+	return parse(a, file, data, len, page, lines, pr, false);
+}
+
+int frontmatter_parse_lesson(struct arena *a, const char *file, const char *data, size_t len,
+                             struct pack_page *page, struct frontmatter_lines *lines,
+                             struct pack_problems *pr)
+{
+	return parse(a, file, data, len, page, lines, pr, true);
 }

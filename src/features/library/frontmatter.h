@@ -36,6 +36,13 @@ int frontmatter_parse(struct arena *a, const char *file, const char *data, size_
                       struct pack_page *page, struct frontmatter_lines *lines,
                       struct pack_problems *pr);
 
+/* The same for a course's lesson (course/SLUG/lessons/): kind must be
+ * "lesson" (page->kind is left PAGE_GUIDE; lines->kind is set), and there
+ * is no visibility field (a lesson's is its course's). */
+int frontmatter_parse_lesson(struct arena *a, const char *file, const char *data, size_t len,
+                             struct pack_page *page, struct frontmatter_lines *lines,
+                             struct pack_problems *pr);
+
 /* The line (counted by '\n') of the first carriage return not followed by
  * a line feed, or 0. Such files are refused: Markdown and YAML count a bare
  * CR as a line end, editors and this validator's line numbers do not. */

@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/str.h"
+#include "features/course/pack_course.h"
 #include "features/library/frontmatter.h"
 #include "features/library/markdown.h"
 #include "features/library/placeholders.h"
@@ -552,7 +553,8 @@ int pack_load(struct arena *a, const struct pack_file *files, size_t n, struct p
 		if (pages[i].lines.slug && pages[i].lines.kind)
 			out->pages[out->n_pages++] = pages[i].page;
 	qsort(out->pages, out->n_pages, sizeof *out->pages, by_place);
-	return 0;
+	/* The courses last: their lessons link to the pages. */
+	return course_pack_load(a, files, n, out, pr);
 }
 
 const struct pack_page *pack_find(const struct pack *p, const char *slug)

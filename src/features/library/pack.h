@@ -54,10 +54,14 @@ struct pack_meta {
 	const char *disclaimer;
 };
 
+struct pack_course; /* features/course/pack_course.h */
+
 struct pack {
 	struct pack_meta meta;
 	struct pack_page *pages; /* sorted by kind, then order, then slug */
 	size_t n_pages;
+	struct pack_course *courses; /* course/SLUG/, by slug */
+	size_t n_courses;
 };
 
 /* One problem: "file:line: message" when printed (line 0: the whole file). */

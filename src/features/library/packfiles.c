@@ -1,14 +1,18 @@
 /* features/library/packfiles.c — gathering a pack's files (pack.h): from a
  * directory, from the starter pack built into the binary, or from a .zip
- * held in memory. Only pack.json and the *.md files directly inside guide/,
- * practices/ and resources/ are pack files; everything else (SOURCES.md,
- * README files, the folders of later parts of the format such as course/)
- * is passed over. The limits of pack.h hold for every source; symbolic
- * links and any name that could leave the pack are refused. */
+ * held in memory. Only pack.json, the *.md files directly inside guide/,
+ * practices/ and resources/, and a course's files under course/SLUG/
+ * (features/course/pack_course.h says which) are pack files; everything
+ * else (SOURCES.md, README files, the folders of later parts of the format)
+ * is passed over. A course's media files (video, captions, transcripts) may
+ * be binary and up to COURSE_MEDIA_MAX_BYTES each when read from a directory
+ * or the binary; a .zip upload keeps the limits below for every file. The limits of pack.h hold for
+ * every source; symbolic links and any name that could leave the pack are refused. */
 #include "features/library/pack.h"
 
 #include "core/arena.h"
 #include "core/embed.h"
+#include "features/course/pack_course.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,8 +48,11 @@ static bool page_name(const char *s, size_t n)
  * of a page folder. */
 static int pack_path(const char *path)
 {
+	bool media;
 	if (strcmp(path, "pack.json") == 0)
 		return 1;
+	if (strncmp(path, "course/", 7) == 0)
+		return course_pack_path(path, &media);
 	for (size_t i = 0; i < 3; i++) {
 		size_t dl = strlen(page_dirs[i]);
 		if (strncmp(path, page_dirs[i], dl) != 0 || path[dl] != '/')
@@ -66,7 +73,9 @@ struct files {
 	struct pack_file *items;
 	size_t n, cap;
 	size_t total;
+	size_t media_total; /* course media, counted apart */
 	bool full; /* a limit was reached; nothing more is added */
+	bool media_ok; /* course media have their own size limit (not in a .zip) */
 	struct pack_problems *pr;
 };
 
@@ -93,6 +102,22 @@ static int files_admit(struct files *f, const char *path, uint64_t len)
 	int rc = 0;
 	if (f->full)
 		return 0;
+	bool media = false;
+	if (f->media_ok && course_pack_path(path, &media) == 1 && media && f->n < PACK_MAX_FILES) {
+		if (len > COURSE_MEDIA_MAX_BYTES)
+			return pack_problem(f->pr, path, 0,
+			                    "the file is %llu bytes; the limit for a course's "
+			                    "media file is %d MiB",
+			                    (unsigned long long)len,
+			                    COURSE_MEDIA_MAX_BYTES / (1024 * 1024));
+		if (f->media_total + len > COURSE_MEDIA_MAX_TOTAL)
+			return pack_problem(f->pr, path, 0,
+			                    "the pack's course media are over %d MiB in all; "
+			                    "this file is not read",
+			                    COURSE_MEDIA_MAX_TOTAL / (1024 * 1024));
+		f->media_total += len;
+		return 1;
+	}
 	if (f->n >= PACK_MAX_FILES) {
 		f->full = true;
 		rc = pack_problem(f->pr, path, 0,
@@ -216,10 +241,124 @@ static int list_dir(struct arena *a, int fd, char ***names, size_t *n)
 	return rc;
 }
 
+#define COURSE_NAME_PROBLEM                                                                        \
+	"not a course file: a course's folders hold lessons/*.md, checks/*.json, "                 \
+	"questions/*.json, scenarios/*.json and media/*.mp4, .webm, .vtt or .txt, named with "     \
+	"letters, digits, '.', '-' and '_'"
+
+/* The files of one folder of a course (course/SLUG/SUB), read when
+ * course_pack_path takes them; a folder inside is reported. */
+static int read_course_sub(struct files *f, int dirfd, const char *dirpath)
+{
+	int dupfd = dup(dirfd);
+	char **names = NULL;
+	size_t nn = 0;
+	int rc = dupfd < 0 ? -errno : list_dir(f->a, dupfd, &names, &nn);
+	if (rc == -E2BIG)
+		return pack_problem(f->pr, dirpath, 0, "holds too many files to read");
+	for (size_t k = 0; rc == 0 && k < nn && !f->full; k++) {
+		char *path = arena_printf(f->a, "%s/%s", dirpath, names[k]);
+		if (!path)
+			return -ENOMEM;
+		struct stat st;
+		if (fstatat(dirfd, names[k], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		bool media;
+		if (S_ISLNK(st.st_mode))
+			rc = pack_problem(f->pr, path, 0, "is a symbolic link; links are refused");
+		else if (S_ISDIR(st.st_mode))
+			rc = pack_problem(f->pr, path, 0,
+			                  "folders inside %s/ are not read: put its files directly "
+			                  "in %s/",
+			                  dirpath, dirpath);
+		else if (course_pack_path(path, &media) < 0)
+			rc = pack_problem(f->pr, path, 0, COURSE_NAME_PROBLEM);
+		else if (course_pack_path(path, &media) == 1)
+			rc = read_at(f, dirfd, names[k], path);
+	}
+	return rc;
+}
+
+/* course/: one folder per course, each with course.json and the folders
+ * lessons/, checks/, questions/, scenarios/ and media/. */
+static int read_courses(struct files *f, int root)
+{
+	static const char *const subs[] = {"lessons", "checks", "questions", "scenarios", "media"};
+	int top = openat(root, "course", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0)
+		return errno == ELOOP || errno == ENOTDIR
+		        ? pack_problem(f->pr, "course", 0,
+		                       "is a symbolic link or not a folder; it is not read")
+		        : 0;
+	int dupfd = dup(top);
+	char **names = NULL;
+	size_t nn = 0;
+	int rc = dupfd < 0 ? -errno : list_dir(f->a, dupfd, &names, &nn);
+	if (rc == -E2BIG)
+		rc = pack_problem(f->pr, "course", 0, "holds too many files to read");
+	for (size_t k = 0; rc == 0 && k < nn && !f->full; k++) {
+		char *path = arena_printf(f->a, "course/%s", names[k]);
+		if (!path) {
+			rc = -ENOMEM;
+			break;
+		}
+		struct stat st;
+		if (fstatat(top, names[k], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			rc = pack_problem(f->pr, path, 0, "is a symbolic link; links are refused");
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
+			continue; /* a README beside the courses */
+		int cd = openat(top, names[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cd < 0)
+			continue;
+		char *cj = arena_printf(f->a, "%s/course.json", path);
+		bool media;
+		if (!cj) {
+			rc = -ENOMEM;
+		} else if (course_pack_path(cj, &media) != 1) {
+			rc = pack_problem(f->pr, path, 0,
+			                  "a course's folder name is its slug: lower-case letters, "
+			                  "digits and inner hyphens");
+		} else {
+			int fd = openat(cd, "course.json",
+			                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+			if (fd >= 0 || errno == ELOOP) {
+				if (fd >= 0)
+					close(fd);
+				rc = read_at(f, cd, "course.json", cj);
+			}
+			for (size_t i = 0; rc == 0 && i < 5 && !f->full; i++) {
+				char *sp = arena_printf(f->a, "%s/%s", path, subs[i]);
+				int sd = sp
+				        ? openat(cd, subs[i],
+				                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				        : -1;
+				if (!sp) {
+					rc = -ENOMEM;
+				} else if (sd < 0) {
+					if (errno == ELOOP || errno == ENOTDIR)
+						rc = pack_problem(f->pr, sp, 0,
+						                  "is a symbolic link or not a "
+						                  "folder; it is not read");
+				} else {
+					rc = read_course_sub(f, sd, sp);
+					close(sd);
+				}
+			}
+		}
+		close(cd);
+	}
+	close(top);
+	return rc;
+}
+
 int pack_files_from_dir(struct arena *a, const char *dir, struct pack_file **files, size_t *n,
                         struct pack_problems *pr)
 {
-	struct files f = {.a = a, .pr = pr};
+	struct files f = {.a = a, .pr = pr, .media_ok = true};
 	*files = NULL;
 	*n = 0;
 	int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -280,6 +419,8 @@ int pack_files_from_dir(struct arena *a, const char *dir, struct pack_file **fil
 		}
 		close(sub);
 	}
+	if (rc == 0 && !f.full)
+		rc = read_courses(&f, root);
 	close(root);
 	*files = f.items;
 	*n = f.n;
@@ -291,7 +432,7 @@ int pack_files_from_dir(struct arena *a, const char *dir, struct pack_file **fil
 int pack_files_embedded(struct arena *a, struct pack_file **files, size_t *n)
 {
 	static const char prefix[] = "content/";
-	struct files f = {.a = a};
+	struct files f = {.a = a, .media_ok = true};
 	for (unsigned long i = 0; i < embed_count; i++) {
 		const struct embed_file *e = &embed_files[i];
 		if (strncmp(e->name, prefix, sizeof prefix - 1) != 0)
@@ -433,10 +574,11 @@ int pack_files_from_zip(struct arena *a, const void *zip, size_t len, struct pac
 			continue;
 		}
 		if (kind < 0) {
-			rc = pack_problem(
-			        pr, zip_shown(a, path), 0,
-			        "file name not allowed: use letters, digits, '.', '-' and "
-			        "'_', ending in .md");
+			rc = strncmp(path, "course/", 7) == 0
+			        ? pack_problem(pr, zip_shown(a, path), 0, COURSE_NAME_PROBLEM)
+			        : pack_problem(pr, zip_shown(a, path), 0,
+			                       "file name not allowed: use letters, digits, '.', "
+			                       "'-' and '_', ending in .md");
 			continue;
 		}
 		if (kind == 0)

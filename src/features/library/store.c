@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "features/course/pack_course.h"
 #include "features/library/markdown.h"
 #include "features/library/pack.h"
 
@@ -593,6 +594,9 @@ int library_import(struct db *db, struct arena *a, const uint8_t key[32],
 		rc = import_page(db, m->id, &pages[i], out->version_id, now, out, waiting);
 	if (rc == DB_OK)
 		rc = unpublish_others(db, m->id, out->version_id, now, &out->unpublished);
+	/* The courses: rows of this version, in this transaction. */
+	if (rc == DB_OK)
+		rc = course_pack_import(db, a, p, out->version_id, now, pr);
 	if (rc == DB_OK && (flags & LIBRARY_IF_DRYRUN)) {
 		/* Done all but the audit record and the commit: undone. */
 		db_rollback(db);
