@@ -941,6 +941,7 @@ static const struct route routes[] = {
          .slow = true,
          .summary = "Leaders and trainers: the organization's transcript for the POST board as "
                     "CSV (?from=&to=; audited)"},
+        /* ------------------------------------------------------------------
          * course: xapi: delivery of the course's learning events to a Learning Record
          * Store, and their export (features/course/xapi_admin.c, jobs/xapi.c)
          * ------------------------------------------------------------------ */
