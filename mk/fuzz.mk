@@ -35,10 +35,12 @@ FUZZ_LIBS_template := $(shell pkg-config --libs jansson 2>/dev/null)
 FUZZ_LIBS_template_src := $(FUZZ_LIBS_template)
 # The content packs of the knowledge base: front matter (libyaml) and the
 # whole page through pack_load; Markdown (cmark-gfm) and placeholders.
+# (pack_load reads a pack's courses too: features/course/pack_course.c.)
 FUZZ_LIBRARY_SRCS := src/features/library/frontmatter.c src/features/library/pack.c \
                      src/features/library/markdown.c src/features/library/placeholders.c \
+                     src/features/course/pack_course.c \
                      src/render/template.c src/core/arena.c src/core/buf.c src/core/str.c
-FUZZ_LIBRARY_LIBS := $(shell pkg-config --libs yaml-0.1 libcmark-gfm jansson icu-uc 2>/dev/null)
+FUZZ_LIBRARY_LIBS := $(shell pkg-config --libs yaml-0.1 libcmark-gfm jansson icu-uc 2>/dev/null) -lm
 FUZZ_SRCS_frontmatter := $(FUZZ_LIBRARY_SRCS)
 FUZZ_SRCS_markdown := $(FUZZ_LIBRARY_SRCS)
 FUZZ_LIBS_frontmatter := $(FUZZ_LIBRARY_LIBS)
