@@ -17,7 +17,7 @@
 FUZZ_CC ?= clang
 FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := urlencoded multipart router template template_src frontmatter markdown search
+FUZZ_TARGETS := urlencoded multipart router template template_src frontmatter markdown search course
 
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -45,6 +45,8 @@ FUZZ_SRCS_frontmatter := $(FUZZ_LIBRARY_SRCS)
 FUZZ_SRCS_markdown := $(FUZZ_LIBRARY_SRCS)
 FUZZ_LIBS_frontmatter := $(FUZZ_LIBRARY_LIBS)
 FUZZ_LIBS_markdown := $(FUZZ_LIBRARY_LIBS)
+FUZZ_SRCS_course := $(FUZZ_LIBRARY_SRCS)
+FUZZ_LIBS_course := $(FUZZ_LIBRARY_LIBS)
 # Search: the query people type and the snippets the stores hand back.
 FUZZ_SRCS_search := src/features/search/query.c src/core/arena.c src/core/buf.c
 FUZZ_LIBS_search := $(shell pkg-config --libs icu-uc 2>/dev/null)
