@@ -17,7 +17,7 @@
 FUZZ_CC ?= clang
 FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := urlencoded multipart router template template_src frontmatter markdown search
+FUZZ_TARGETS := urlencoded multipart router template template_src frontmatter markdown search course
 
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -35,14 +35,18 @@ FUZZ_LIBS_template := $(shell pkg-config --libs jansson 2>/dev/null)
 FUZZ_LIBS_template_src := $(FUZZ_LIBS_template)
 # The content packs of the knowledge base: front matter (libyaml) and the
 # whole page through pack_load; Markdown (cmark-gfm) and placeholders.
+# (pack_load reads a pack's courses too: features/course/pack_course.c.)
 FUZZ_LIBRARY_SRCS := src/features/library/frontmatter.c src/features/library/pack.c \
                      src/features/library/markdown.c src/features/library/placeholders.c \
+                     src/features/course/pack_course.c \
                      src/render/template.c src/core/arena.c src/core/buf.c src/core/str.c
-FUZZ_LIBRARY_LIBS := $(shell pkg-config --libs yaml-0.1 libcmark-gfm jansson icu-uc 2>/dev/null)
+FUZZ_LIBRARY_LIBS := $(shell pkg-config --libs yaml-0.1 libcmark-gfm jansson icu-uc 2>/dev/null) -lm
 FUZZ_SRCS_frontmatter := $(FUZZ_LIBRARY_SRCS)
 FUZZ_SRCS_markdown := $(FUZZ_LIBRARY_SRCS)
 FUZZ_LIBS_frontmatter := $(FUZZ_LIBRARY_LIBS)
 FUZZ_LIBS_markdown := $(FUZZ_LIBRARY_LIBS)
+FUZZ_SRCS_course := $(FUZZ_LIBRARY_SRCS)
+FUZZ_LIBS_course := $(FUZZ_LIBRARY_LIBS)
 # Search: the query people type and the snippets the stores hand back.
 FUZZ_SRCS_search := src/features/search/query.c src/core/arena.c src/core/buf.c
 FUZZ_LIBS_search := $(shell pkg-config --libs icu-uc 2>/dev/null)

@@ -22,8 +22,9 @@
 //
 // Pages a browser GET cannot reach (e.g. the 405 error page) are not listed.
 //
-// setups: functions run on the sweep's store after seedWorld and before the
-// server starts, for data some pages need (a course pack, an enrolment).
+// setups: functions run on the sweep's store once its server has started
+// (and imported the starter pack), for data some pages need (a course pack,
+// an enrolment).
 import { readdirSync, readFileSync } from 'node:fs';
 import { run, sql } from '../e2e/lib/server.mjs';
 import { join } from 'node:path';

@@ -18,8 +18,9 @@ let world;
 before(async () => {
   const store = await freshStore();
   world = await seedWorld(store);
-  for (const setup of setups) await setup(store); // data some pages need (pages.mjs)
   srv = await startServer({ store });
+  // Data some pages need (pages.mjs), once the starter pack is in.
+  for (const setup of setups) await setup(store);
   browser = await openBrowser();
 });
 

@@ -1096,14 +1096,16 @@ static void load_scenario(struct cx *x, const struct pack_file *f)
 				continue;
 			known_keys(x, ch, cp, ckeys);
 			const char *id = slug(x, ch, cp, "id", true);
-			for (size_t m = 0; id && m < json_array_size(cs); m++)
-				if (strcmp(json_string_value(
-				                   json_object_get(json_array_get(cs, m), "id")),
-				           id) == 0) {
+			for (size_t m = 0; id && m < json_array_size(cs); m++) {
+				/* an earlier choice without a valid id has none here */
+				const char *other = json_string_value(
+				        json_object_get(json_array_get(cs, m), "id"));
+				if (other && strcmp(other, id) == 0) {
 					problem(x, jp(x, cp, "id"), 0,
 					        "choice id \"%s\" is used twice", id);
 					id = NULL;
 				}
+			}
 			const char *t = text(x, ch, cp, "text", 1000, true, false);
 			const char *next = slug(x, ch, cp, "next", true);
 			const char *fb = markdown_field(x, ch, cp, "feedback", true);
