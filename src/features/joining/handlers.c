@@ -126,7 +126,8 @@ static const char *verify_link(struct req *req, struct db *db, int64_t user_id, 
 	*rc = mailtoken_create(db, "verify", user_id, now, MAILTOKEN_VERIFY_SECONDS, token);
 	if (*rc != DB_OK)
 		return NULL;
-	const char *link = arena_printf(req->arena, "%s/verify-email/%s", req->cfg->public_url, token);
+	const char *link =
+	        arena_printf(req->arena, "%s/verify-email/%s", req->cfg->public_url, token);
 	crypto_wipe(token, sizeof token);
 	if (!link)
 		*rc = DB_ENOMEM;
