@@ -239,9 +239,9 @@ export const pages = [
   { name: 'course-items-fixture', path: '/org/training/items?course=fixture', status: 200, as: 'trainer' },
   ...courseTestPages(),
   // course: records (courseRecordsSetup: certificate 1 valid, 2 revoked)
-  { name: 'verify-valid', path: '/verify/swp0-0000-0001', status: 200 },
-  { name: 'verify-revoked', path: '/verify/SWP0-0000-0002', status: 410 },
-  { name: 'verify-unknown', path: '/verify/ZZZZ-ZZZZ-ZZZZ', status: 404 },
+  { name: 'certificate-verify-valid', path: '/verify/swp0-0000-0001', status: 200 },
+  { name: 'certificate-verify-revoked', path: '/verify/SWP0-0000-0002', status: 410 },
+  { name: 'certificate-verify-unknown', path: '/verify/ZZZZ-ZZZZ-ZZZZ', status: 404 },
   { name: 'transcript', path: '/account/transcript', status: 200, as: 'officer' },
   { name: 'transcript-revoked', path: '/account/transcript', status: 200, as: 'analyst' },
   { name: 'transcript-empty', path: '/account/transcript', status: 200, as: 'partner' },
