@@ -282,9 +282,10 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	if (req->who.authenticated) {
 		/* What the navigation offers follows the policy table. */
 		json_t *who =
-		        json_pack("{s:s, s:s, s:s?, s:b, s:b}", "name", req->who.name, "email",
+		        json_pack("{s:s, s:s, s:s?, s:b, s:b, s:b}", "name", req->who.name, "email",
 		                  req->who.email, "org", req->who.org_name, "may_members",
-		                  policy_allows("org.members.manage", &req->who), "may_admin",
+		                  policy_allows("org.members.manage", &req->who), "may_training",
+		                  policy_allows("course.reports", &req->who), "may_admin",
 		                  policy_allows("site.orgs.manage", &req->who));
 		if (!who || json_object_set_new(root, "who", who) != 0)
 			return -ENOMEM;

@@ -272,7 +272,8 @@ CREATE TABLE learning_events (
 	object_name TEXT NOT NULL DEFAULT '',
 	result_json TEXT,
 	status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent',
-		'held')), -- held: no LRS configured when it was written
+		'held')), -- held: refused by the LRS on its own; kept, with last_error, until a
+		-- site admin sends it again (docs/xapi.md)
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at BIGINT NOT NULL,
 	last_error TEXT,
