@@ -119,8 +119,23 @@ void dispatch_begin(struct req *req, const struct dispatch_table *t, int64_t con
 	 * an arena to hold it: a growing buffer leaves its smaller copies
 	 * behind, so twice the body, and room for the rest of the request. */
 	if (limits.max_body > cfg->limits.max_body ||
-	    limits.max_field_bytes > cfg->limits.max_field_bytes)
+	    limits.max_field_bytes > cfg->limits.max_field_bytes) {
+		/* Default deny before the bytes: a route that takes a large body
+		 * (an upload) reads it only for someone the policy lets in, so an
+		 * anonymous client cannot make the server hold megabytes. */
+		if (cfg->authenticate) {
+			if (cfg->authenticate(req) != 0)
+				return refuse(req, 500, NULL);
+			req->authenticated_early = true;
+			if (req->resp.status)
+				return; /* the hook answered itself (a bad API token) */
+		}
+		if (!policy_allows(m.route->permission, &req->who)) {
+			req->body_status = req->who.authenticated ? 403 : 401;
+			return;
+		}
 		arena_raise_cap(req->arena, 2 * limits.max_body + (8u << 20));
+	}
 	if (content_length > 0 && (uint64_t)content_length > limits.max_body) {
 		/* Refused now; the server decides whether to read and discard the
 		 * body first so that the client sees the answer (http/server.c). */
@@ -188,7 +203,7 @@ void dispatch_end(struct req *req)
 			return refuse(req, form_error_status(rc), body_error_key(rc));
 	}
 	const struct route *r = req->route;
-	if (req->cfg->authenticate && req->cfg->authenticate(req) != 0)
+	if (req->cfg->authenticate && !req->authenticated_early && req->cfg->authenticate(req) != 0)
 		return refuse(req, 500, NULL);
 	if (req->resp.status)
 		return; /* the hook answered itself: a bad API token (401) */

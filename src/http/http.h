@@ -102,6 +102,7 @@ struct req {
 	/* body intake, driven by http/dispatch.c */
 	struct form_parser *parser;
 	struct buf raw_body; /* application/json bodies, for the API */
+	bool authenticated_early; /* cfg->authenticate already ran (before a large body) */
 	int body_status; /* an HTTP status when the body was refused */
 	const char *body_msg; /* its catalogue key */
 };

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { startServer, freshStore, storeSnapshot, sql, execFile } from './lib/server.mjs';
 import { client, signIn, seedWorld } from './lib/accounts.mjs';
 
@@ -191,6 +192,27 @@ test('upload refused: not a site admin (403), no CSRF token or another origin (4
     res = await upload(client(srv), { course: 'vid-members', name: 'media/x.mp4', file: video, filename: 'x.mp4', token: 'x' });
     assert.equal(res.status, 401);
   });
+});
+
+// Default deny before the bytes: someone the policy refuses is answered as
+// soon as the headers arrive, so a 60 MiB body is never read, let alone held.
+test('an upload from someone refused is answered before its body is sent (401 anonymous, 403 an officer)', async () => {
+  const officerCookie = officer.cookie();
+  for (const [cookie, want] of [[null, 401], [officerCookie, 403]]) {
+    const { hostname: host, port } = new URL(srv.url);
+    const answer = await new Promise((resolve, reject) => {
+      const sock = connect(Number(port), host, () => {
+        sock.write(`POST /admin/course-media HTTP/1.1\r\nHost: ${host}:${port}\r\nOrigin: ${srv.url}\r\n` +
+          (cookie ? `Cookie: ${cookie}\r\n` : '') +
+          'Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 62914560\r\n\r\n--x\r\n');
+      });
+      let got = '';
+      const timer = setTimeout(() => { sock.destroy(); resolve(got); }, 10000);
+      sock.on('data', (d) => { got += d; if (got.includes('\r\n\r\n')) { clearTimeout(timer); sock.destroy(); resolve(got); } });
+      sock.on('error', reject);
+    });
+    assert.match(answer, new RegExp(`^HTTP/1\\.1 ${want} `), `answered without the body: ${answer.slice(0, 40)}`);
+  }
 });
 
 test('serving: the whole file, byte for byte, with its type, ETag and Accept-Ranges', async () => {
