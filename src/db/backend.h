@@ -22,6 +22,9 @@ struct db_ops {
 	void (*finalize)(struct db_stmt *st);
 	int (*exec_script)(struct db *db, const char *sql);
 	int (*last_id)(struct db *db, int64_t *out);
+	/* NULL where the store has no incremental BLOB reads (PostgreSQL). */
+	int (*blob_read)(struct db *db, const char *table, const char *column, int64_t rowid,
+	                 uint64_t offset, void *out, size_t len);
 	int (*backup_to)(struct db *db, const char *path);
 	int (*restore_from)(struct db *db, const char *path);
 	const char *begin_write_sql; /* "BEGIN IMMEDIATE" or "BEGIN" */

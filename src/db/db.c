@@ -229,6 +229,14 @@ int db_last_id(struct db *db, int64_t *out)
 	return db->ops->last_id(db, out);
 }
 
+int db_blob_read(struct db *db, const char *table, const char *column, int64_t rowid,
+                 uint64_t offset, void *out, size_t len)
+{
+	if (!db->ops->blob_read)
+		return db_set_error(db, DB_EINVAL, "db_blob_read: not on this store");
+	return db->ops->blob_read(db, table, column, rowid, offset, out, len);
+}
+
 bool db_ping(struct db *db)
 {
 	struct db_stmt *st;

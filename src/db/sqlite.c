@@ -549,6 +549,32 @@ out_fail:
 	return db_set_error(db, map_rc(rc), "restore from %s failed: %s", path, msg);
 }
 
+static int sq_blob_read(struct db *db, const char *table, const char *column, int64_t rowid,
+                        uint64_t offset, void *out, size_t len)
+{
+	sqlite3_blob *blob = NULL;
+	int rc = sqlite3_blob_open(sq(db)->conn, "main", table, column, rowid, 0, &blob);
+	if (rc != SQLITE_OK) {
+		sqlite3_blob_close(blob);
+		/* "no such rowid" is SQLITE_ERROR: ask whether the row exists */
+		if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(sq(db)->conn), "no such rowid"))
+			return DB_DONE;
+		return db_set_error(db, map_rc(rc), "blob open %s.%s: %s", table, column,
+		                    sqlite3_errmsg(sq(db)->conn));
+	}
+	int size = sqlite3_blob_bytes(blob);
+	if (offset > (uint64_t)size || len > (uint64_t)size - offset || len > INT_MAX) {
+		sqlite3_blob_close(blob);
+		return DB_DONE;
+	}
+	rc = sqlite3_blob_read(blob, out, (int)len, (int)offset);
+	sqlite3_blob_close(blob);
+	if (rc != SQLITE_OK)
+		return db_set_error(db, map_rc(rc), "blob read %s.%s: %s", table, column,
+		                    sqlite3_errstr(rc));
+	return DB_OK;
+}
+
 static const struct db_ops sq_ops = {
         .close = sq_close,
         .prepare = sq_prepare,
@@ -565,6 +591,7 @@ static const struct db_ops sq_ops = {
         .finalize = sq_finalize,
         .exec_script = sq_exec_script,
         .last_id = sq_last_id,
+        .blob_read = sq_blob_read,
         .backup_to = sq_backup_to,
         .restore_from = sq_restore_from,
         .begin_write_sql = "BEGIN IMMEDIATE",

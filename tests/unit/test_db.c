@@ -302,6 +302,39 @@ static void test_last_id_returning(void **state)
 	assert_int_equal(db_last_id(db, NULL), DB_EINVAL);
 }
 
+/* db_blob_read: a slice of a BLOB by rowid, on SQLite; a missing row or a
+ * range past the end is DB_DONE; PostgreSQL says it has no such call. */
+static void test_blob_read(void **state)
+{
+	struct db *db = *state;
+	struct db_stmt *st;
+	unsigned char data[70000], out[16];
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(i * 7);
+	CHECK(db, db_exec(db, "CREATE TABLE files (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL)"));
+	CHECK(db, db_prepare(db, "INSERT INTO files (bytes) VALUES ($1)", &st));
+	CHECK(db, db_bind_blob(st, 1, data, sizeof data));
+	assert_int_equal(db_step(st), DB_DONE);
+	db_finalize(st);
+	CHECK(db, db_blob_read(db, "files", "bytes", 1, 65530, out, sizeof out));
+	assert_memory_equal(out, data + 65530, sizeof out);
+	CHECK(db, db_blob_read(db, "files", "bytes", 1, 0, out, 1));
+	assert_int_equal(out[0], data[0]);
+	CHECK(db, db_blob_read(db, "files", "bytes", 1, sizeof data - 16, out, 16));
+	assert_memory_equal(out, data + sizeof data - 16, 16);
+	assert_int_equal(db_blob_read(db, "files", "bytes", 1, sizeof data - 15, out, 16), DB_DONE);
+	assert_int_equal(db_blob_read(db, "files", "bytes", 1, sizeof data + 1, out, 1), DB_DONE);
+	assert_int_equal(db_blob_read(db, "files", "bytes", 2, 0, out, 1), DB_DONE);
+}
+
+static void test_pg_no_blob_read(void **state)
+{
+	struct db *db = *state;
+	unsigned char out[1];
+	assert_int_equal(db_blob_read(db, "files", "bytes", 1, 0, out, 1), DB_EINVAL);
+}
+
 static const char parent_sqlite[] =
         "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, "
         "qty INTEGER CHECK (qty >= 0));"
@@ -1023,9 +1056,11 @@ int main(void)
 	        cmocka_unit_test(test_migrations_dialect_parts),
 	        T(test_sqlite_busy),
 	        T(test_backup_restore),
+	        T(test_blob_read),
 	};
 	const struct CMUnitTest pg_only[] = {
 	        T(test_pg_no_backup),
+	        T(test_pg_no_blob_read),
 	        T(test_pg_serialization),
 	        T(test_pg_lost_connection),
 	};

@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "db/db.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Bytes read from the store per query when a large part is sent. */
@@ -69,9 +70,16 @@ int media_file_get(struct db *db, struct arena *a, const char *course_slug, cons
 
 int media_file_read(struct db *db, int64_t id, uint64_t offset, uint64_t len, unsigned char *out)
 {
-	/* substr counts from 1, on a BLOB (SQLite) and on bytea (PostgreSQL)
-	 * alike; only the slice leaves the store. */
-	static const char sql[] = "SELECT substr(bytes, $2, $3) FROM course_media WHERE id = $1";
+	/* SQLite reads the slice alone with its incremental BLOB I/O (a
+	 * substr() there would load the whole value first). PostgreSQL's
+	 * substring() on a bytea stored uncompressed (0014) reads only the
+	 * TOAST chunks of the slice; it counts from 1. */
+	if (db_dialect(db) == DB_SQLITE)
+		return len > SIZE_MAX
+		        ? DB_EINVAL
+		        : db_blob_read(db, "course_media", "bytes", id, offset, out, (size_t)len);
+	static const char sql[] = "SELECT substring(bytes FROM $2 FOR $3) FROM course_media "
+	                          "WHERE id = $1";
 	uint64_t done = 0;
 	while (done < len) {
 		uint64_t want = len - done > SLICE ? SLICE : len - done;
