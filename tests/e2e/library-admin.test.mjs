@@ -397,7 +397,8 @@ test('the active pack downloads as a .zip (audited) that uploads again with noth
   const entries = readZip(zip);
   assert.ok(entries.has('pack.json'));
   assert.equal(JSON.parse(entries.get('pack.json')).id, 'csec-starter');
-  assert.equal([...entries.keys()].filter((n) => n.endsWith('.md')).length, starter.length - 1);
+  assert.equal([...entries.keys()].filter((n) => n.endsWith('.md') && !n.startsWith('course/')).length, starter.length - 1);
+  assert.ok(entries.has('course/officers/course.json') && entries.has('course/officers/lessons/10-what-it-is.md'), 'the starter course is in the download');
   const a = await lastAudit('library.pack.export');
   assert.equal(a.actor, 'admin@site.example');
   assert.equal((await admin.fetch('/admin/content/export.zip?pack=no-such-pack')).status, 404);
