@@ -169,6 +169,15 @@ test('a lesson: not enrolled goes to the overview; opening it is recorded; place
   assert.match(first, /Metro Police Department/, '{{agency.name}} filled for the reader');
   const overview = await (await as.officer.fetch('/courses/fixture')).text();
   assert.match(overview, /href="\/courses\/fixture\/lessons\/what-it-is">Resume/, 'resume goes to the last lesson opened');
+  // Reading the same lesson again within the minute writes nothing; another
+  // lesson is recorded at once.
+  const seen = "SELECT e.last_seen_at || ' ' || e.last_lesson_slug FROM course_enrolments e JOIN users u ON u.id = e.user_id WHERE u.email = 'officer@a.example'";
+  await sql(store, "UPDATE course_enrolments SET last_seen_at = last_seen_at - 5 WHERE user_id = (SELECT id FROM users WHERE email = 'officer@a.example')");
+  const before = await one(seen);
+  assert.equal((await as.officer.fetch('/courses/fixture/lessons/what-it-is')).status, 200);
+  assert.equal(await one(seen), before, 'no write for a lesson reopened within the minute');
+  assert.equal((await as.officer.fetch('/courses/fixture/lessons/indicators')).status, 200);
+  assert.match(await one(seen), / indicators$/, 'another lesson is recorded at once');
 });
 
 test('knowledge checks: scored on the server, feedback of what was chosen, recorded with an answered event', async () => {

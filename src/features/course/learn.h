@@ -100,6 +100,7 @@ int course_scenario_get(struct db *db, struct arena *a, int64_t course_id, const
 struct course_enrolment {
 	int64_t id, org_id, enrolled_at, completed_at; /* completed_at 0: not yet */
 	const char *last_lesson_slug; /* NULL: none */
+	int64_t last_seen_at; /* when a lesson of it was last opened; 0: never */
 };
 
 /* The reader's enrolment in course (DB_DONE: not enrolled). */

@@ -345,7 +345,8 @@ int course_enrolment_get(struct db *db, struct arena *a, int64_t user_id, const 
 {
 	static const char sql[] =
 	        "SELECT id, COALESCE(org_id, 0), enrolled_at, COALESCE(completed_at, 0), "
-	        "last_lesson_slug FROM course_enrolments WHERE user_id = $1 AND course_slug = $2";
+	        "last_lesson_slug, COALESCE(last_seen_at, 0) FROM course_enrolments "
+	        "WHERE user_id = $1 AND course_slug = $2";
 	struct db_stmt *st;
 	memset(out, 0, sizeof *out);
 	if (user_id <= 0)
@@ -363,6 +364,7 @@ int course_enrolment_get(struct db *db, struct arena *a, int64_t user_id, const 
 		out->enrolled_at = db_column_int64(st, 2);
 		out->completed_at = db_column_int64(st, 3);
 		out->last_lesson_slug = col(a, st, 4);
+		out->last_seen_at = db_column_int64(st, 5);
 		rc = DB_OK;
 	}
 	db_finalize(st);

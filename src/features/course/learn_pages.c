@@ -460,13 +460,24 @@ static int open_lesson(struct req *req, struct learn *x, struct course_lesson_in
 	return 0;
 }
 
-static bool lesson_done(struct req *req, struct learn *x, const char *lesson)
+/* The learner's progress row of lesson, or NULL (none yet, or a store
+ * error: the caller then records the opening, which is always safe). */
+static const struct course_progress *lesson_progress(struct req *req, struct learn *x,
+                                                     const char *lesson)
 {
 	struct course_progress *ps;
 	size_t np;
 	if (course_progress_list(x->db, req->arena, req->who.user_id, x->c.slug, &ps, &np) != DB_OK)
-		return false;
-	const struct course_progress *p = progress_of(ps, np, lesson);
+		return NULL;
+	return progress_of(ps, np, lesson);
+}
+
+/* How often reopening the same lesson refreshes last_seen_at (seconds). */
+#define LESSON_SEEN_EVERY 60
+
+static bool lesson_done(struct req *req, struct learn *x, const char *lesson)
+{
+	const struct course_progress *p = lesson_progress(req, x, lesson);
 	return p && p->completed_at;
 }
 
@@ -480,23 +491,31 @@ int course_lesson_page(struct req *req)
 	if (open_lesson(req, &x, &l, &ls, &nl, &e, &sent) != 0)
 		return sent;
 	/* Opening it is recorded first, so a browser closed now loses
-	 * nothing. */
+	 * nothing — unless it already is: the lesson started, it is where the
+	 * learner resumes, and seen within the last minute (like a session's
+	 * last_seen, so reading a lesson again and again is not a write each
+	 * time). */
 	int64_t now = (int64_t)time(NULL);
-	int rc = db_begin_write(x.db);
-	if (rc == DB_OK)
-		rc = course_lesson_opened(x.db, req->who.user_id, x.c.slug, l.slug, now);
-	if (rc == DB_OK)
-		rc = db_commit(x.db);
-	if (rc != DB_OK) {
-		db_rollback(x.db);
-		return -1;
+	const struct course_progress *p = lesson_progress(req, &x, l.slug);
+	bool recorded = p && e.last_lesson_slug && strcmp(e.last_lesson_slug, l.slug) == 0 &&
+	        now - e.last_seen_at < LESSON_SEEN_EVERY;
+	int rc = DB_OK;
+	if (!recorded) {
+		rc = db_begin_write(x.db);
+		if (rc == DB_OK)
+			rc = course_lesson_opened(x.db, req->who.user_id, x.c.slug, l.slug, now);
+		if (rc == DB_OK)
+			rc = db_commit(x.db);
+		if (rc != DB_OK) {
+			db_rollback(x.db);
+			return -1;
+		}
 	}
 	struct course_question_info *qs;
 	size_t nq;
 	if (course_checks(x.db, req->arena, x.c.id, l.slug, &qs, &nq) != DB_OK)
 		return -1;
-	return render_lesson(req, &x, &l, ls, nl, qs, nq, NULL, NULL, 200,
-	                     lesson_done(req, &x, l.slug));
+	return render_lesson(req, &x, &l, ls, nl, qs, nq, NULL, NULL, 200, p && p->completed_at);
 }
 
 /* "a[,]b": the xAPI form of a choice response. */
