@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "features/course/certcode.h"
 #include "features/course/completion.h"
 #include "features/course/learn_internal.h"
 #include "features/course/pack_course.h"
@@ -309,9 +310,9 @@ static void media_rules(void **state)
 static void certificate_code(void **state)
 {
 	(void)state;
-	char a[COURSE_CODE_LEN + 1], b[COURSE_CODE_LEN + 1];
-	course_certificate_code(a);
-	course_certificate_code(b);
+	char a[CERT_CODE_LEN + 1], b[CERT_CODE_LEN + 1];
+	cert_code_new(a);
+	cert_code_new(b);
 	assert_int_equal(strlen(a), 14);
 	assert_string_not_equal(a, b);
 	for (int i = 0; i < 14; i++) {

@@ -4,7 +4,6 @@
 #include "core/arena.h"
 #include "db/db.h"
 
-#include <ctype.h>
 #include <string.h>
 
 /* The columns read_cert expects, and the joins that give them. */
@@ -68,40 +67,6 @@ static int one_cert(struct arena *a, struct db_stmt *st, struct cert *out, bool 
 	}
 	db_finalize(st);
 	return rc;
-}
-
-bool cert_code_normalize(const char *in, char out[CERT_CODE_LEN + 1])
-{
-	size_t n = 0;
-	out[0] = '\0';
-	if (!in)
-		return false;
-	char raw[12];
-	for (const char *p = in; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '-' || c == ' ')
-			continue;
-		if (c >= 0x80 || !isalnum(c) || n == sizeof raw)
-			return false;
-		c = (unsigned char)toupper(c);
-		/* Codes are Crockford base 32, which has no I, L or O: read
-		 * from paper they are a 1 and a 0 (as Crockford's decoding
-		 * says). */
-		if (c == 'I' || c == 'L')
-			c = '1';
-		else if (c == 'O')
-			c = '0';
-		raw[n++] = (char)c;
-	}
-	if (n != sizeof raw)
-		return false;
-	for (size_t i = 0, j = 0; i < sizeof raw; i++) {
-		if (i && i % 4 == 0)
-			out[j++] = '-';
-		out[j++] = raw[i];
-		out[j] = '\0';
-	}
-	return true;
 }
 
 int cert_by_code(struct db *db, struct arena *a, const char *code, struct cert *out, bool *found)

@@ -13,10 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "features/course/certcode.h"
+
 struct arena;
 struct db;
 
-#define CERT_CODE_LEN 14 /* "XXXX-XXXX-XXXX" */
 #define CERT_MAX_REASON 1000 /* bytes of a revocation reason */
 #define CERT_MAX_QUERY 200 /* bytes of a site admin's search */
 
@@ -36,12 +37,6 @@ struct cert {
 	const char *org_name; /* "" when none */
 	const char *email; /* the learner's, for the admin list */
 };
-
-/* Normalizes a code as typed: any case, with or without dashes or spaces,
- * into "XXXX-XXXX-XXXX" (out: CERT_CODE_LEN + 1 bytes), I and L read as 1
- * and O as 0 (codes are Crockford base 32: course_certificate_code). false
- * when what is left is not 12 letters and digits. */
-bool cert_code_normalize(const char *in, char out[CERT_CODE_LEN + 1]);
 
 /* The certificate with exactly this (normalized) code; *found false when
  * none. */

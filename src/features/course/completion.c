@@ -1,8 +1,8 @@
 /* features/course/completion.c — course_complete_if_done (completion.h). */
 #include "features/course/completion.h"
 
+#include "features/course/certcode.h"
 #include "core/arena.h"
-#include "core/crypto.h"
 #include "db/db.h"
 #include "db/settings.h"
 #include "features/accounts/accounts.h"
@@ -14,21 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void course_certificate_code(char out[COURSE_CODE_LEN + 1])
-{
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
-	uint8_t r[12];
-	crypto_random(r, sizeof r);
-	size_t k = 0;
-	for (int i = 0; i < 12; i++) {
-		if (i == 4 || i == 8)
-			out[k++] = '-';
-		out[k++] = alphabet[r[i] & 31]; /* 256 is a multiple of 32: no bias */
-	}
-	out[k] = '\0';
-	crypto_wipe(r, sizeof r);
-}
 
 /* Everything the certificate needs, read in the caller's transaction. */
 struct facts {
@@ -156,8 +141,8 @@ int course_complete_if_done(struct db *db, const struct req *req, int64_t user_i
 		return rc;
 	if (!provider || !provider[0])
 		provider = page_msg("site.default_name");
-	char code[COURSE_CODE_LEN + 1];
-	course_certificate_code(code);
+	char code[CERT_CODE_LEN + 1];
+	cert_code_new(code);
 	bool written = false;
 	rc = write_certificate(db, user_id, course_slug, &f, provider ? provider : "", code, now,
 	                       &written);

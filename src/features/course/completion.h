@@ -13,11 +13,9 @@
 struct db;
 struct req;
 
-#define COURSE_CODE_LEN 14 /* "XXXX-XXXX-XXXX" */
-
 /* Completes user_id's enrolment in course_slug when it is done: sets
  * course_enrolments.completed_at = now, inserts the certificates row (a new
- * random code; learner name, course title, provider = the deployment's name
+ * random code, certcode.h; learner name, course title, provider = the deployment's name
  * from the site settings, instructor, credit, completed_at, the best
  * submitted score), adds the learning event "completed" and the audit record
  * "course.completed" (req supplies the actor and address). Call it inside
@@ -27,9 +25,5 @@ struct req;
  * do (not enrolled, not done, already completed), or a negative DB code. */
 int course_complete_if_done(struct db *db, const struct req *req, int64_t user_id,
                             const char *course_slug, int64_t now);
-
-/* A new certificate code: 12 random Crockford base-32 characters written
- * XXXX-XXXX-XXXX (out holds COURSE_CODE_LEN + 1 bytes). */
-void course_certificate_code(char out[COURSE_CODE_LEN + 1]);
 
 #endif
