@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static uint8_t key[CRYPTO_KEY_BYTES];
+static struct crypto_hmac_key key; /* ready for HMACs: see crypto.h */
 
 /* The CSRF tokens use a key of their own, derived from the deployment
  * secret, so that no token an attacker can obtain (the nonce is theirs to
@@ -11,7 +11,10 @@ static uint8_t key[CRYPTO_KEY_BYTES];
 void csrf_set_key(const uint8_t k[CRYPTO_KEY_BYTES])
 {
 	static const char label[] = "csec-csrf-key-v1";
-	crypto_hmac(key, k, label, sizeof label - 1);
+	uint8_t derived[CRYPTO_KEY_BYTES];
+	crypto_hmac(derived, k, label, sizeof label - 1);
+	crypto_hmac_key_init(&key, derived);
+	crypto_wipe(derived, sizeof derived);
 }
 
 void csrf_new_nonce(char *out)
@@ -31,7 +34,7 @@ static void token(const char *purpose, const char *value, char *out)
 	memcpy(msg, purpose, p);
 	msg[p] = '|';
 	memcpy(msg + p + 1, value, v);
-	crypto_hmac(mac, key, msg, p + 1 + v);
+	crypto_hmac_with(mac, &key, msg, p + 1 + v);
 	crypto_b64url(out, CSRF_TOKEN_LEN + 1, mac, sizeof mac);
 }
 

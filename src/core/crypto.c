@@ -38,6 +38,25 @@ void crypto_hmac(uint8_t out[CRYPTO_HMAC_BYTES], const uint8_t key[CRYPTO_KEY_BY
 	sodium_memzero(&st, sizeof st);
 }
 
+_Static_assert(sizeof(crypto_auth_hmacsha256_state) <= sizeof(struct crypto_hmac_key),
+               "struct crypto_hmac_key cannot hold libsodium's HMAC-SHA-256 state");
+
+void crypto_hmac_key_init(struct crypto_hmac_key *k, const uint8_t key[CRYPTO_KEY_BYTES])
+{
+	crypto_auth_hmacsha256_state *st = (crypto_auth_hmacsha256_state *)k->state;
+	crypto_auth_hmacsha256_init(st, key, CRYPTO_KEY_BYTES);
+}
+
+void crypto_hmac_with(uint8_t out[CRYPTO_HMAC_BYTES], const struct crypto_hmac_key *k,
+                      const void *msg, size_t n)
+{
+	crypto_auth_hmacsha256_state st;
+	memcpy(&st, k->state, sizeof st);
+	crypto_auth_hmacsha256_update(&st, msg, n);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+}
+
 bool crypto_equal(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0;

@@ -24,6 +24,20 @@ void crypto_sha256(uint8_t out[CRYPTO_SHA256_BYTES], const void *p, size_t n);
 void crypto_hmac(uint8_t out[CRYPTO_HMAC_BYTES], const uint8_t key[CRYPTO_KEY_BYTES],
                  const void *msg, size_t n);
 
+/* A key made ready for many HMAC-SHA-256s: its two padded blocks hashed
+ * once, so each MAC under it hashes only the message (for a short message,
+ * three SHA-256 blocks rather than five). The state libsodium keeps, held
+ * opaquely here (crypto.c checks the size); wipe it with crypto_wipe. */
+struct crypto_hmac_key {
+	_Alignas(16) unsigned char state[208];
+};
+
+void crypto_hmac_key_init(struct crypto_hmac_key *k, const uint8_t key[CRYPTO_KEY_BYTES]);
+
+/* The same MAC as crypto_hmac(out, key, msg, n), for k made from key. */
+void crypto_hmac_with(uint8_t out[CRYPTO_HMAC_BYTES], const struct crypto_hmac_key *k,
+                      const void *msg, size_t n);
+
 /* Constant-time equality of two equal-length byte strings. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 

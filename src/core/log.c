@@ -29,14 +29,30 @@ void log_set_requests(int on)
 	requests_on = on;
 }
 
+/* "2026-11-29T01:02:03.456Z". The part up to the seconds is formatted once a
+ * second per thread: gmtime_r takes glibc's time-zone lock, which the worker
+ * threads would otherwise contend on for every request line. */
 static void timestamp(char out[48])
 {
+	static _Thread_local time_t cached_sec = -1;
+	static _Thread_local char cached[32];
+	static _Thread_local size_t cached_len;
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 48, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 48 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = ts.tv_sec;
+	}
+	unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000;
+	memcpy(out, cached, cached_len);
+	out[cached_len] = '.';
+	out[cached_len + 1] = (char)('0' + ms / 100);
+	out[cached_len + 2] = (char)('0' + ms / 10 % 10);
+	out[cached_len + 3] = (char)('0' + ms % 10);
+	out[cached_len + 4] = 'Z';
+	out[cached_len + 5] = '\0';
 }
 
 static const char *level_name(enum log_level l)

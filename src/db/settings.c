@@ -31,27 +31,35 @@ int db_setting_get(struct db *db, struct arena *a, const char *key, const char *
 
 int db_settings_for_pages(struct db *db, struct arena *a, const char **name, const char **support)
 {
-	/* One statement, so one read transaction per page rather than two. */
-	static const char sql[] = "SELECT key, value FROM site_settings "
-	                          "WHERE key IN ('deployment.name', 'support.contact')";
+	/* One statement, so one read transaction per page rather than two. Two
+	 * scalar subqueries, each a primary-key lookup: "key IN (...)" would
+	 * make SQLite build a temporary index of the list on every run. */
+	static const char sql[] =
+	        "SELECT (SELECT value FROM site_settings WHERE key = 'deployment.name'), "
+	        "(SELECT value FROM site_settings WHERE key = 'support.contact')";
 	struct db_stmt *st;
 	*name = *support = NULL;
 	int rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
 		return rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		size_t klen, vlen;
-		const char *k = db_column_text(st, 0, &klen);
-		const char *v = db_column_text(st, 1, &vlen);
-		const char **slot = strcmp(k, "deployment.name") == 0 ? name : support;
-		*slot = arena_strndup(a, v, vlen);
-		if (!*slot) {
-			rc = DB_ENOMEM;
-			break;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		rc = DB_OK;
+		const char **slots[] = {name, support};
+		for (int col = 0; col < 2 && rc == DB_OK; col++) {
+			if (db_column_is_null(st, col))
+				continue;
+			size_t len;
+			const char *v = db_column_text(st, col, &len);
+			*slots[col] = arena_strndup(a, v, len);
+			if (!*slots[col])
+				rc = DB_ENOMEM;
 		}
+	} else if (rc == DB_DONE) {
+		rc = DB_OK;
 	}
 	db_finalize(st);
-	return rc == DB_DONE ? DB_OK : rc;
+	return rc;
 }
 
 int db_setting_set(struct db *db, const char *key, const char *value)

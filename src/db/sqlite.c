@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,6 +611,17 @@ static void precreate(const char *path)
 		close(fd);
 }
 
+/* Before SQLite's first use in the process: no memory statistics. Keeping
+ * them takes a process-wide mutex around every allocation SQLite makes, which
+ * the worker threads' connections then contend on; nothing here reads them.
+ * (Too late, after another caller initialized SQLite, it is a no-op.) */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, struct db **out, char *errbuf, size_t errlen)
 {
 	struct sq_db *d;
@@ -625,6 +637,7 @@ int db_sqlite_open(const char *path, struct db **out, char *errbuf, size_t errle
 	d->base.ops = &sq_ops;
 	d->base.dialect = DB_SQLITE;
 
+	pthread_once(&configured, configure_sqlite);
 	precreate(path);
 	rc = sqlite3_open_v2(path, &d->conn,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -101,6 +101,10 @@ static struct tpl_set *load_embedded(char *err, size_t errlen)
 		snprintf(err, errlen, "no message catalogue under %s in the build", MSG_DIR);
 		goto fail;
 	}
+	if (tpl_set_prepare(set) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return set;
 fail:
 	tpl_set_destroy(set);
@@ -206,6 +210,11 @@ static struct tpl_set *load_dev(char *err, size_t errlen)
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	if (tpl_set_prepare(set) != 0) {
+		snprintf(err, errlen, "out of memory");
+		tpl_set_destroy(set);
+		return NULL;
+	}
 	return set;
 fail:
 	for (int i = 0; i < n; i++)

@@ -162,6 +162,7 @@ struct node {
 	struct node *body, *alt; /* IF UNLESS EACH: main and {{else}} branches */
 	struct path *args; /* T */
 	unsigned nargs;
+	const struct msg *msg; /* T: the message, once tpl_set_prepare found it */
 };
 
 struct tpl {
@@ -1379,7 +1380,7 @@ static int emit_escaped(struct rctx *c, const struct path *pa, const struct scop
  * placeholder without a matching argument is copied as it is. */
 static int emit_message(struct rctx *c, const struct node *n, const struct scope *sc)
 {
-	const struct msg *m = map_get(&c->set->msgs, n->text, n->len);
+	const struct msg *m = n->msg ? n->msg : map_get(&c->set->msgs, n->text, n->len);
 	if (!m)
 		return rfail(c, n, -ENOENT, "unknown message '%s'", n->text);
 	const char *p = m->text, *end = p + m->len, *run = p;
@@ -1576,4 +1577,95 @@ int tpl_render_err(const struct tpl_set *set, const char *name, json_t *data, st
 int tpl_render(const struct tpl_set *set, const char *name, json_t *data, struct buf *out)
 {
 	return tpl_render_err(set, name, data, out, NULL, 0);
+}
+
+/* ---- preparing a loaded set ---- */
+
+/* Escaped text as a new string in arena a. */
+static int escaped_copy(struct arena *a, const char *s, size_t n, const char **out, size_t *outlen)
+{
+	struct buf b;
+	buf_init(&b, NULL, 6 * (size_t)TPL_MAX_CATALOGUE); /* an entity is at most 6 bytes */
+	int rc = tpl_escape_html(&b, s, n);
+	size_t len = b.len;
+	char *copy = rc ? NULL : arena_strndup(a, buf_cstr(&b), len);
+	buf_free(&b);
+	if (rc)
+		return rc;
+	if (!copy)
+		return -ENOMEM;
+	*out = copy;
+	*outlen = len;
+	return 0;
+}
+
+/* Folds what is constant in one node list (and the lists inside its blocks)
+ * into text: a message without arguments, an asset URL; links a message with
+ * arguments to its entry; then joins each run of text nodes into one. */
+static int prepare_list(const struct tpl_set *set, struct arena *a, struct node *list)
+{
+	int rc;
+	for (struct node *n = list; n; n = n->next) {
+		const char *url;
+		switch (n->kind) {
+		case N_T:
+			n->msg = map_get(&set->msgs, n->text, n->len);
+			if (n->msg && !n->nargs) {
+				if ((rc = escaped_copy(a, n->msg->text, n->msg->len, &n->text,
+				                       &n->len)) != 0)
+					return rc;
+				n->kind = N_TEXT;
+			}
+			break;
+		case N_ASSET:
+			url = set->asset_fn ? set->asset_fn(set->asset_ctx, n->text) : NULL;
+			if (url) {
+				if ((rc = escaped_copy(a, url, strlen(url), &n->text, &n->len)) != 0)
+					return rc;
+				n->kind = N_TEXT;
+			}
+			break;
+		case N_IF:
+		case N_UNLESS:
+		case N_EACH:
+			if ((rc = prepare_list(set, a, n->body)) != 0 ||
+			    (rc = prepare_list(set, a, n->alt)) != 0)
+				return rc;
+			break;
+		default:
+			break;
+		}
+	}
+	for (struct node *n = list; n; n = n->next) {
+		if (n->kind != N_TEXT || !n->next || n->next->kind != N_TEXT)
+			continue;
+		size_t total = n->len;
+		struct node *end = n->next;
+		for (; end && end->kind == N_TEXT; end = end->next)
+			total += end->len;
+		char *joined = arena_alloc(a, total + 1);
+		if (!joined)
+			return -ENOMEM;
+		size_t at = 0;
+		for (struct node *m = n; m != end; m = m->next) {
+			memcpy(joined + at, m->text, m->len);
+			at += m->len;
+		}
+		joined[total] = '\0';
+		n->text = joined;
+		n->len = total;
+		n->next = end;
+	}
+	return 0;
+}
+
+int tpl_set_prepare(struct tpl_set *set)
+{
+	for (size_t i = 0; i < set->tpls.cap; i++) {
+		struct tpl *t = set->tpls.slots[i].key ? set->tpls.slots[i].val : NULL;
+		int rc = t ? prepare_list(set, t->arena, t->body) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

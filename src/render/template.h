@@ -59,6 +59,17 @@ int tpl_set_add_messages(struct tpl_set *set, const char *src, size_t len, char 
 void tpl_set_asset_resolver(struct tpl_set *set, const char *(*fn)(void *ctx, const char *path),
                             void *ctx);
 
+/* Once every template, catalogue and the asset resolver are in: folds what
+ * cannot change into plain text, so that rendering does less: a message
+ * without arguments becomes its escaped text, an {{asset}} its escaped URL,
+ * and neighbouring text is joined; a message with arguments is linked to its
+ * entry. Output is the same as without it; an unknown message or asset is
+ * left to fail at render time as before. Templates added later are not
+ * prepared (they still render). Not thread-safe: call it before the set is
+ * shared. Returns 0 or -ENOMEM (the set may then be part prepared, and still
+ * renders the same). */
+int tpl_set_prepare(struct tpl_set *set);
+
 /* true when a template of that name exists in the set. */
 bool tpl_exists(const struct tpl_set *set, const char *name);
 

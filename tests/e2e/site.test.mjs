@@ -110,6 +110,7 @@ test('static assets: fingerprinted URL, strong ETag, 304, long cache', async () 
 });
 
 test('one JSON log line per request, path without query, no cookies', async () => {
+  const before = Date.now();
   await fetch(srv.url + '/about?secret=hunter2', { headers: { Cookie: 'session=topsecret' } });
   await new Promise((r) => setTimeout(r, 100));
   const lines = srv.logs().filter((l) => l.path === '/about' && l.status === 200);
@@ -119,6 +120,11 @@ test('one JSON log line per request, path without query, no cookies', async () =
     assert.ok(k in l, `log has ${k}`);
   assert.equal(l.client, '127.0.0.1');
   assert.equal(typeof l.duration_us, 'number');
+  // UTC to the millisecond, and the time of this request (the seconds part
+  // is formatted once a second per thread: it must still be this second's).
+  assert.match(l.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const at = Date.parse(l.time);
+  assert.ok(at >= before - 1000 && at <= Date.now() + 1000, `log time ${l.time} is now`);
   const all = srv.rawLogs().join('\n');
   assert.doesNotMatch(all, /hunter2|topsecret/);
 });

@@ -5,8 +5,9 @@
  * on PostgreSQL when CSEC_TEST_PG_URL names a server (each test in a fresh
  * schema, csec_unit). Codes are computed here with liboath's generator, the
  * QR code is redrawn from the SVG's path and compared with libqrencode's
- * own bitmap, and the key derivation is pinned by an answer computed
- * outside C (Python's hashlib.blake2b with the same key and person). */
+ * own bitmap, and the key derivation and HMACs are pinned by answers
+ * computed outside C (Python's hashlib.blake2b with the same key and person,
+ * hmac with hashlib.sha256). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -305,6 +306,44 @@ static void test_derive_key(void **state)
 	}
 	long_label[CRYPTO_LABEL_MAX] = '\0'; /* exactly the maximum */
 	assert_int_equal(crypto_derive_key(c, KEY, long_label), 0);
+}
+
+/* HMAC-SHA-256, one-shot and with a prepared key, against answers computed
+ * outside C (Python's hmac with hashlib.sha256), for message lengths on
+ * either side of SHA-256's block and padding boundaries; the prepared key is
+ * used repeatedly, so no MAC may disturb it. */
+static void test_hmac(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t n;
+		const char *hex;
+	} want[] = {
+	        {0, "462476a897ddfdbd40d1420e08a5bcfeeb25c3e2ade6a0a9083b327b9ef9fca1"},
+	        {55, "24e6abb060cdd35fd247e925370fd0d8eb98f5b5c8843aac8b1da25ff6872cfd"},
+	        {56, "64236377a89ef9604e487e23bce0df792ba8bd7c6d2866360be316f6b2245402"},
+	        {64, "5e7bf884a4b5b2161d018f99d245477124b01b4bfa1b9bd5290ca2535cbcb34a"},
+	        {72, "6e9bf8b6dc21e72b7522f99f80bd9648dd0912527be9d0b70587ce2137287f19"},
+	        {119, "9c025e30de0e3c48d449aa04657ad6bb48ec9dcc06904bfddc7be3ab3e11c865"},
+	        {200, "a80506b105de4ef6446aa0520967954519d6f8a57a4347ab9e234a34828ceec5"},
+	};
+	uint8_t msg[200], mac[CRYPTO_HMAC_BYTES];
+	char hex[2 * CRYPTO_HMAC_BYTES + 1];
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 7 + 3);
+	struct crypto_hmac_key k;
+	crypto_hmac_key_init(&k, KEY);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+			crypto_hmac(mac, KEY, msg, want[i].n);
+			crypto_hex(hex, mac, sizeof mac);
+			assert_string_equal(hex, want[i].hex);
+			crypto_hmac_with(mac, &k, msg, want[i].n);
+			crypto_hex(hex, mac, sizeof mac);
+			assert_string_equal(hex, want[i].hex);
+		}
+	}
+	crypto_wipe(&k, sizeof k);
 }
 
 static void test_seal_open(void **state)
@@ -1076,6 +1115,7 @@ int main(void)
 	        cmocka_unit_test(test_code_format),
 	        cmocka_unit_test(test_new_secret),
 	        cmocka_unit_test(test_derive_key),
+	        cmocka_unit_test(test_hmac),
 	        cmocka_unit_test(test_seal_open),
 	        cmocka_unit_test(test_unb64url),
 	        cmocka_unit_test(test_uri),
