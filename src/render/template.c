@@ -1620,7 +1620,8 @@ static int prepare_list(const struct tpl_set *set, struct arena *a, struct node 
 		case N_ASSET:
 			url = set->asset_fn ? set->asset_fn(set->asset_ctx, n->text) : NULL;
 			if (url) {
-				if ((rc = escaped_copy(a, url, strlen(url), &n->text, &n->len)) != 0)
+				if ((rc = escaped_copy(a, url, strlen(url), &n->text, &n->len)) !=
+				    0)
 					return rc;
 				n->kind = N_TEXT;
 			}

@@ -93,7 +93,7 @@ static void check_render(struct tpl_set *set, const char *name, const char *json
 	/* So does the prepared set (constant text folded in), to the byte. */
 	assert_int_equal(tpl_set_prepare(set), 0);
 	buf_reset(&b);
-	strcpy(err, "unset");
+	snprintf(err, sizeof err, "unset");
 	assert_int_equal(tpl_render_err(set, name, d, &b, err, sizeof err), want_rc);
 	assert_string_equal(rc == 0 ? buf_cstr(&b) : err, want);
 	buf_free(&b);
