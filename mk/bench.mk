@@ -15,6 +15,14 @@ $(BUILD)/bench/floor: bench/floor.c mk/bench.mk
 	@echo "  CC      $<"
 	@$(CC) $(BENCH_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_LDLIBS)
 
+# A fixed-rate client with microsecond latencies (libcurl), for a cheap
+# page's p99 while sign-ins arrive.
+$(BUILD)/bench/rate: bench/rate.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) $(LDFLAGS) -o $@ $< \
+		$(shell pkg-config --libs libcurl 2>/dev/null) -lpthread
+
 # One password hash with csec's own code and parameters.
 $(BUILD)/bench/hash: bench/hash.c $(BUILD)/libcsec.a mk/bench.mk
 	@mkdir -p $(dir $@)
@@ -34,7 +42,8 @@ $(BUILD)/bench/certificate: bench/certificate.c $(BUILD)/libcsec.a mk/bench.mk
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcsec.a $(LDLIBS)
 
 bench: deps
-	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/hash $(BUILD)/bench/pdf \
-		$(BUILD)/bench/certificate
-	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_HASH=$(BUILD)/bench/hash \
+	$(MAKE) $(BUILD)/csec $(BUILD)/bench/floor $(BUILD)/bench/rate $(BUILD)/bench/hash \
+		$(BUILD)/bench/pdf $(BUILD)/bench/certificate
+	BENCH_CSEC=$(BUILD)/csec BENCH_FLOOR=$(BUILD)/bench/floor BENCH_RATE=$(BUILD)/bench/rate \
+		BENCH_HASH=$(BUILD)/bench/hash \
 		BENCH_PDF=$(BUILD)/bench/pdf BENCH_CERTIFICATE=$(BUILD)/bench/certificate bench/run

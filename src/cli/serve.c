@@ -384,6 +384,8 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "csec serve: cannot start the worker threads\n");
 		goto out;
 	}
+	if (log_writer_start() != 0)
+		log_msg(LOG_WARN, "request lines are written one by one (no writer thread)");
 	if ((l.fd < 0 && http_server_listen(&l, err, sizeof err) != 0) ||
 	    http_server_start(&l, &cfg, &table, &server, err, sizeof err) != 0) {
 		fprintf(stderr, "csec serve: %s\n", err);
@@ -403,9 +405,11 @@ int cli_serve(int argc, char **argv)
 	http_server_stop(server, GRACE_SECONDS);
 	server = NULL;
 	status = 0;
+	log_writer_stop();
 	log_msg(LOG_INFO, "stopped");
 out:
 	http_server_stop(server, 0);
+	log_writer_stop();
 	workers_stop();
 	hasher_stop();
 	mail_worker_stop();

@@ -57,6 +57,12 @@ void crypto_hmac_with(uint8_t out[CRYPTO_HMAC_BYTES], const struct crypto_hmac_k
 	sodium_memzero(&st, sizeof st);
 }
 
+void crypto_keyed_hash(uint8_t out[CRYPTO_HMAC_BYTES], const uint8_t key[CRYPTO_KEY_BYTES],
+                       const void *msg, size_t n)
+{
+	(void)crypto_generichash_blake2b(out, CRYPTO_HMAC_BYTES, msg, n, key, CRYPTO_KEY_BYTES);
+}
+
 bool crypto_equal(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0;

@@ -38,6 +38,12 @@ void crypto_hmac_key_init(struct crypto_hmac_key *k, const uint8_t key[CRYPTO_KE
 void crypto_hmac_with(uint8_t out[CRYPTO_HMAC_BYTES], const struct crypto_hmac_key *k,
                       const void *msg, size_t n);
 
+/* BLAKE2b-256 of msg keyed with key: a MAC (and PRF) like HMAC-SHA-256, at a
+ * fraction of its cost per request (libsodium runs a vectorised BLAKE2b
+ * where the CPU has one; its SHA-256 is plain C). */
+void crypto_keyed_hash(uint8_t out[CRYPTO_HMAC_BYTES], const uint8_t key[CRYPTO_KEY_BYTES],
+                       const void *msg, size_t n);
+
 /* Constant-time equality of two equal-length byte strings. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 

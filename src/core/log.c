@@ -1,12 +1,18 @@
-/* core/log.c — see log.h. Each line is built in memory and written with one
- * write(2), so lines from different threads never interleave. */
+/* core/log.c — see log.h. Each line is built in memory and written whole,
+ * so lines from different threads never interleave: a message line with one
+ * write(2) at once; a request line the same way, or, once log_writer_start
+ * has run, into a batch that a writer thread writes in writes of whole lines
+ * of at most PIPE_BUF bytes (atomic on a pipe, like a single line). */
 #include "core/log.h"
 
 #include "core/buf.h"
 #include "core/str.h"
 
 #include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +144,9 @@ static void put_json_string(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+static bool batch_line(const char *line, size_t n);
+static void write_all(const char *p, size_t n);
+
 void log_request(const struct log_request *r)
 {
 	if (!requests_on)
@@ -159,8 +168,134 @@ void log_request(const struct log_request *r)
 	           (long long)r->duration_us);
 	put_json_string(&b, r->client);
 	buf_puts(&b, "}\n");
-	if (!b.err) {
-		ssize_t w = write(STDERR_FILENO, b.data, b.len);
-		(void)w;
+	if (!b.err && !batch_line(b.data, b.len))
+		write_all(b.data, b.len);
+}
+
+/* ---- the request lines' writer ---- */
+
+/* The writer gathers lines for this long after the first of a batch: under
+ * load a write(2) then carries some twenty lines rather than one. */
+#define BATCH_WINDOW_NS 5000000L
+#define BATCH_CAP (256u * 1024u) /* beyond this, callers write their own */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	char *buf, *spare; /* lines waiting; the writer's buffer */
+	size_t len;
+	bool running, stopping;
+} batch = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void write_all(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, p, n);
+		if (w <= 0)
+			return; /* nowhere to log to: nothing better to do */
+		p += w;
+		n -= (size_t)w;
 	}
+}
+
+/* Queues a line for the writer; false when there is no writer or no room. */
+static bool batch_line(const char *line, size_t n)
+{
+	bool queued = false;
+	pthread_mutex_lock(&batch.lock);
+	if (batch.running && batch.len + n <= BATCH_CAP) {
+		if (batch.len == 0)
+			pthread_cond_signal(&batch.wake);
+		memcpy(batch.buf + batch.len, line, n);
+		batch.len += n;
+		queued = true;
+	}
+	pthread_mutex_unlock(&batch.lock);
+	return queued;
+}
+
+/* Writes p[0..n) in pieces of whole lines, each at most PIPE_BUF bytes. */
+static void write_lines(const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t k = n;
+		if (k > PIPE_BUF) {
+			const char *nl = memrchr(p, '\n', PIPE_BUF);
+			k = nl ? (size_t)(nl - p) + 1 : PIPE_BUF;
+		}
+		write_all(p, k);
+		p += k;
+		n -= k;
+	}
+}
+
+static void *writer(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&batch.lock);
+	for (;;) {
+		while (batch.len == 0 && !batch.stopping)
+			pthread_cond_wait(&batch.wake, &batch.lock);
+		if (batch.len == 0)
+			break; /* stopping, and everything written */
+		if (!batch.stopping) {
+			pthread_mutex_unlock(&batch.lock);
+			struct timespec window = {0, BATCH_WINDOW_NS};
+			nanosleep(&window, NULL);
+			pthread_mutex_lock(&batch.lock);
+		}
+		char *full = batch.buf;
+		size_t n = batch.len;
+		batch.buf = batch.spare;
+		batch.spare = full;
+		batch.len = 0;
+		pthread_mutex_unlock(&batch.lock);
+		write_lines(full, n);
+		pthread_mutex_lock(&batch.lock);
+	}
+	pthread_mutex_unlock(&batch.lock);
+	return NULL;
+}
+
+int log_writer_start(void)
+{
+	char *a = malloc(BATCH_CAP), *b = malloc(BATCH_CAP);
+	int rc = -1;
+	pthread_mutex_lock(&batch.lock);
+	if (a && b && !batch.running) {
+		batch.buf = a;
+		batch.spare = b;
+		batch.len = 0;
+		batch.stopping = false;
+		if (pthread_create(&batch.thread, NULL, writer, NULL) == 0) {
+			batch.running = true;
+			a = b = NULL; /* the writer's now */
+			rc = 0;
+		} else {
+			batch.buf = batch.spare = NULL;
+		}
+	}
+	pthread_mutex_unlock(&batch.lock);
+	free(a);
+	free(b);
+	return rc;
+}
+
+void log_writer_stop(void)
+{
+	pthread_mutex_lock(&batch.lock);
+	bool was = batch.running;
+	batch.stopping = true;
+	pthread_cond_signal(&batch.wake);
+	pthread_mutex_unlock(&batch.lock);
+	if (!was)
+		return;
+	pthread_join(batch.thread, NULL);
+	pthread_mutex_lock(&batch.lock);
+	batch.running = false;
+	free(batch.buf);
+	free(batch.spare);
+	batch.buf = batch.spare = NULL;
+	pthread_mutex_unlock(&batch.lock);
 }

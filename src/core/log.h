@@ -22,6 +22,17 @@ struct log_request {
 
 void log_request(const struct log_request *r);
 
+/* The server's request lines go through a writer thread from here on: each
+ * request only copies its line into a batch, and the thread writes the batch
+ * some milliseconds later in a few write(2)s rather than one per request.
+ * Message lines are still written at once. 0, or -1 (then lines are written
+ * directly, as before). Start it with the signals the server waits for
+ * blocked, so that the thread does not take them. */
+int log_writer_start(void);
+
+/* Writes what is still batched and ends the thread (a no-op without one). */
+void log_writer_stop(void);
+
 /* Microseconds on the monotonic clock, for durations. */
 int64_t log_now_us(void);
 

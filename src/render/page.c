@@ -289,13 +289,13 @@ int page_render(struct req *req, int status, const char *tpl, const char *title_
 	json_t *page = json_pack("{s:s, s:s}", "title", title ? title : "", "path",
 	                         req->path ? req->path : "/");
 	if (req->who.authenticated) {
-		/* What the navigation offers follows the policy table. */
-		json_t *who =
-		        json_pack("{s:s, s:s, s:s?, s:b, s:b, s:b}", "name", req->who.name, "email",
-		                  req->who.email, "org", req->who.org_name, "may_members",
-		                  policy_allows("org.members.manage", &req->who), "may_training",
-		                  policy_allows("course.reports", &req->who), "may_admin",
-		                  policy_allows("site.orgs.manage", &req->who));
+		/* What the navigation offers follows the policy table. (Only this:
+		 * a page that shows the person's name or organization puts it in
+		 * its own data.) */
+		json_t *who = json_pack("{s:b, s:b, s:b}", "may_members",
+		                        policy_allows("org.members.manage", &req->who),
+		                        "may_training", policy_allows("course.reports", &req->who),
+		                        "may_admin", policy_allows("site.orgs.manage", &req->who));
 		if (!who || json_object_set_new(root, "who", who) != 0)
 			return -ENOMEM;
 	}

@@ -1,4 +1,5 @@
-/* tests/unit/test_core.c — arena, buf, str and net. */
+/* tests/unit/test_core.c — arena, buf, str, net and the request log's
+ * batched writer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,11 +7,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/net.h"
 #include "core/str.h"
 
@@ -132,6 +139,95 @@ static void net_cidrs(void **state)
 	assert_string_equal(out, "192.0.2.1");
 }
 
+/* ---- the request log's writer ---- */
+
+#define LOG_THREADS 4
+#define LOG_LINES 3000
+
+static void *log_lines(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+	char id[17], path[1100];
+	for (int i = 0; i < LOG_LINES; i++) {
+		snprintf(id, sizeof id, "%08x%08x", (unsigned)t, (unsigned)i);
+		/* Paths of many lengths, some near the cap, so batches split
+		 * anywhere a line may end. */
+		int len = 1 + (i * 37 + t * 11) % 1000;
+		memset(path, 'p', (size_t)len);
+		path[0] = '/';
+		path[len] = '\0';
+		struct log_request r = {.request_id = id,
+		                        .method = "GET",
+		                        .path = path,
+		                        .status = 200,
+		                        .duration_us = i,
+		                        .client = "127.0.0.1"};
+		log_request(&r);
+	}
+	return NULL;
+}
+
+/* Lines from several threads through the writer: every line arrives once,
+ * whole, and all of them before log_writer_stop returns. */
+static void log_writer_keeps_every_line_whole(void **state)
+{
+	(void)state;
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	int saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fileno(f), STDERR_FILENO), STDERR_FILENO);
+	assert_int_equal(log_writer_start(), 0);
+	assert_int_equal(log_writer_start(), -1); /* one writer at a time */
+	pthread_t th[LOG_THREADS];
+	for (int t = 0; t < LOG_THREADS; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, log_lines, (void *)(intptr_t)t), 0);
+	for (int t = 0; t < LOG_THREADS; t++)
+		pthread_join(th[t], NULL);
+	log_writer_stop();
+	log_writer_stop(); /* a second stop is a no-op */
+	/* Without the writer a line is written at once. */
+	struct log_request after = {
+	        .request_id = "ffffffffffffffff", .method = "GET", .path = "/after", .status = 200};
+	log_request(&after);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+
+	static bool seen[LOG_THREADS][LOG_LINES];
+	memset(seen, 0, sizeof seen);
+	rewind(f);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int count = 0;
+	bool last_after = false;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_error_t je;
+		json_t *o = json_loadb(line, (size_t)n, 0, &je);
+		if (!o)
+			fail_msg("line %d is not one JSON object: %.80s", count + 1, line);
+		const char *id = json_string_value(json_object_get(o, "request_id"));
+		assert_non_null(id);
+		unsigned t, i;
+		last_after = strcmp(id, "ffffffffffffffff") == 0;
+		if (!last_after) {
+			assert_int_equal(sscanf(id, "%8x%8x", &t, &i), 2);
+			assert_true(t < LOG_THREADS && i < LOG_LINES);
+			assert_false(seen[t][i]);
+			seen[t][i] = true;
+			assert_int_equal(json_integer_value(json_object_get(o, "duration_us")), i);
+			assert_int_equal(strlen(json_string_value(json_object_get(o, "path"))),
+			                 1 + (i * 37 + t * 11) % 1000);
+		}
+		json_decref(o);
+		count++;
+	}
+	free(line);
+	fclose(f);
+	assert_int_equal(count, LOG_THREADS * LOG_LINES + 1);
+	assert_true(last_after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +236,7 @@ int main(void)
 	        cmocka_unit_test(buf_grows_and_stops_at_max),
 	        cmocka_unit_test(str_helpers),
 	        cmocka_unit_test(net_cidrs),
+	        cmocka_unit_test(log_writer_keeps_every_line_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

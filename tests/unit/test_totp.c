@@ -311,8 +311,8 @@ static void test_derive_key(void **state)
 /* HMAC-SHA-256, one-shot and with a prepared key, against answers computed
  * outside C (Python's hmac with hashlib.sha256), for message lengths on
  * either side of SHA-256's block and padding boundaries; the prepared key is
- * used repeatedly, so no MAC may disturb it. */
-static void test_hmac(void **state)
+ * used repeatedly, so no MAC may disturb it. Then keyed BLAKE2b the same way. */
+static void test_macs(void **state)
 {
 	(void)state;
 	static const struct {
@@ -344,6 +344,23 @@ static void test_hmac(void **state)
 		}
 	}
 	crypto_wipe(&k, sizeof k);
+	/* Keyed BLAKE2b-256 (Python: hashlib.blake2b(msg, key=KEY, digest_size=32)),
+	 * around its 128-byte block. */
+	static const struct {
+		size_t n;
+		const char *hex;
+	} blake[] = {
+	        {0, "6689399b55d2c998473a55fa741f5c0bd91c49e7d15cc211482a37d75a9d95a0"},
+	        {72, "e6130c07e714d72f277ab8022575088cf620894e0b51e0006a4c1260cbee5d4d"},
+	        {128, "d2e59685d0a3aa2ad41968c5aae207e2575a30effa42deb85bc70e7190fe0e55"},
+	        {129, "83678cfe55871c872c41adcf6cde7403fa2be0cece7f0ea41ce80aba47c4fb1b"},
+	        {200, "165b4416634efc5cdc0acdb1f294260ecea36434537dbba8f7dbfa95aaf2c7ef"},
+	};
+	for (size_t i = 0; i < sizeof blake / sizeof blake[0]; i++) {
+		crypto_keyed_hash(mac, KEY, msg, blake[i].n);
+		crypto_hex(hex, mac, sizeof mac);
+		assert_string_equal(hex, blake[i].hex);
+	}
 }
 
 static void test_seal_open(void **state)
@@ -1115,7 +1132,7 @@ int main(void)
 	        cmocka_unit_test(test_code_format),
 	        cmocka_unit_test(test_new_secret),
 	        cmocka_unit_test(test_derive_key),
-	        cmocka_unit_test(test_hmac),
+	        cmocka_unit_test(test_macs),
 	        cmocka_unit_test(test_seal_open),
 	        cmocka_unit_test(test_unb64url),
 	        cmocka_unit_test(test_uri),
