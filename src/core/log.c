@@ -144,6 +144,20 @@ static void put_json_string(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+/* Decimal, without printf's machinery (this runs once per request). */
+static void put_int(struct buf *b, int64_t v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 static bool batch_line(const char *line, size_t n);
 static void write_all(const char *p, size_t n);
 
@@ -157,15 +171,20 @@ void log_request(const struct log_request *r)
 	timestamp(ts);
 	struct buf b = {.data = mem, .cap = sizeof mem, .max = sizeof mem - 1};
 	mem[0] = '\0';
-	buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"request_id\":", ts,
-	           r->status >= 500 ? "error" : "info");
+	buf_puts(&b, "{\"time\":\"");
+	buf_puts(&b, ts);
+	buf_puts(&b, r->status >= 500 ? "\",\"level\":\"error\",\"request_id\":"
+	                               : "\",\"level\":\"info\",\"request_id\":");
 	put_json_string(&b, r->request_id);
 	buf_puts(&b, ",\"method\":");
 	put_json_string(&b, r->method);
 	buf_puts(&b, ",\"path\":");
 	put_json_string(&b, r->path);
-	buf_printf(&b, ",\"status\":%d,\"duration_us\":%lld,\"client\":", r->status,
-	           (long long)r->duration_us);
+	buf_puts(&b, ",\"status\":");
+	put_int(&b, r->status);
+	buf_puts(&b, ",\"duration_us\":");
+	put_int(&b, r->duration_us);
+	buf_puts(&b, ",\"client\":");
 	put_json_string(&b, r->client);
 	buf_puts(&b, "}\n");
 	if (!b.err && !batch_line(b.data, b.len))

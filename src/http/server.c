@@ -103,7 +103,10 @@ static void next_request_id(char out[17])
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
 	z ^= z >> 31;
-	snprintf(out, 17, "%016llx", (unsigned long long)z);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--, z >>= 4)
+		out[i] = hex[z & 0xf];
+	out[16] = '\0';
 }
 
 /* Called by the engine as soon as the request line is read: the raw target,
