@@ -173,8 +173,9 @@ void log_request(const struct log_request *r)
 	mem[0] = '\0';
 	buf_puts(&b, "{\"time\":\"");
 	buf_puts(&b, ts);
-	buf_puts(&b, r->status >= 500 ? "\",\"level\":\"error\",\"request_id\":"
-	                               : "\",\"level\":\"info\",\"request_id\":");
+	buf_puts(&b,
+	         r->status >= 500 ? "\",\"level\":\"error\",\"request_id\":"
+	                          : "\",\"level\":\"info\",\"request_id\":");
 	put_json_string(&b, r->request_id);
 	buf_puts(&b, ",\"method\":");
 	put_json_string(&b, r->method);
