@@ -197,7 +197,7 @@ void log_request(const struct log_request *r)
 /* The writer gathers lines for this long after the first of a batch: under
  * load a write(2) then carries some twenty lines rather than one. */
 #define BATCH_WINDOW_NS 5000000L
-#define BATCH_CAP (256u * 1024u) /* beyond this, callers write their own */
+#define BATCH_CAP (128u * 1024u) /* beyond this, callers write their own */
 
 static struct {
 	pthread_mutex_t lock;
