@@ -43,8 +43,10 @@ _Static_assert(sizeof(crypto_auth_hmacsha256_state) <= sizeof(struct crypto_hmac
 
 void crypto_hmac_key_init(struct crypto_hmac_key *k, const uint8_t key[CRYPTO_KEY_BYTES])
 {
-	crypto_auth_hmacsha256_state *st = (crypto_auth_hmacsha256_state *)k->state;
-	crypto_auth_hmacsha256_init(st, key, CRYPTO_KEY_BYTES);
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, CRYPTO_KEY_BYTES);
+	memcpy(k->state, &st, sizeof st);
+	sodium_memzero(&st, sizeof st);
 }
 
 void crypto_hmac_with(uint8_t out[CRYPTO_HMAC_BYTES], const struct crypto_hmac_key *k,

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
@@ -212,6 +213,8 @@ static void write_all(const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(STDERR_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w <= 0)
 			return; /* nowhere to log to: nothing better to do */
 		p += w;
@@ -235,14 +238,17 @@ static bool batch_line(const char *line, size_t n)
 	return queued;
 }
 
-/* Writes p[0..n) in pieces of whole lines, each at most PIPE_BUF bytes. */
+/* Writes p[0..n) in pieces of whole lines, each at most PIPE_BUF bytes, or
+ * one line alone when it is longer (written whole, as without the writer). */
 static void write_lines(const char *p, size_t n)
 {
 	while (n > 0) {
 		size_t k = n;
 		if (k > PIPE_BUF) {
 			const char *nl = memrchr(p, '\n', PIPE_BUF);
-			k = nl ? (size_t)(nl - p) + 1 : PIPE_BUF;
+			if (!nl)
+				nl = memchr(p + PIPE_BUF, '\n', n - PIPE_BUF);
+			k = nl ? (size_t)(nl - p) + 1 : n;
 		}
 		write_all(p, k);
 		p += k;
@@ -257,8 +263,10 @@ static void *writer(void *unused)
 	for (;;) {
 		while (batch.len == 0 && !batch.stopping)
 			pthread_cond_wait(&batch.wake, &batch.lock);
-		if (batch.len == 0)
-			break; /* stopping, and everything written */
+		if (batch.len == 0) { /* stopping, and everything written: */
+			batch.running = false; /* lines from now on are written at once */
+			break;
+		}
 		if (!batch.stopping) {
 			pthread_mutex_unlock(&batch.lock);
 			struct timespec window = {0, BATCH_WINDOW_NS};
@@ -313,7 +321,6 @@ void log_writer_stop(void)
 		return;
 	pthread_join(batch.thread, NULL);
 	pthread_mutex_lock(&batch.lock);
-	batch.running = false;
 	free(batch.buf);
 	free(batch.spare);
 	batch.buf = batch.spare = NULL;

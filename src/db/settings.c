@@ -34,9 +34,7 @@ int db_settings_for_pages(struct db *db, struct arena *a, const char **name, con
 	/* One statement, so one read transaction per page rather than two. Two
 	 * scalar subqueries, each a primary-key lookup: "key IN (...)" would
 	 * make SQLite build a temporary index of the list on every run. */
-	static const char sql[] =
-	        "SELECT (SELECT value FROM site_settings WHERE key = 'deployment.name'), "
-	        "(SELECT value FROM site_settings WHERE key = 'support.contact')";
+	static const char sql[] = "SELECT " SITE_VALUES_COLUMNS;
 	struct db_stmt *st;
 	*name = *support = NULL;
 	int rc = db_prepare(db, sql, &st);

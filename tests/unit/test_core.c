@@ -151,9 +151,11 @@ static void *log_lines(void *arg)
 	for (int i = 0; i < LOG_LINES; i++) {
 		snprintf(id, sizeof id, "%08x%08x", (unsigned)t, (unsigned)i);
 		/* Paths of many lengths, some near the cap, so batches split
-		 * anywhere a line may end. */
+		 * anywhere a line may end; every seventh of control characters,
+		 * which the line escapes to six bytes each: lines longer than
+		 * PIPE_BUF, written whole. */
 		int len = 1 + (i * 37 + t * 11) % 1000;
-		memset(path, 'p', (size_t)len);
+		memset(path, i % 7 ? 'p' : '\x01', (size_t)len);
 		path[0] = '/';
 		path[len] = '\0';
 		struct log_request r = {.request_id = id,
