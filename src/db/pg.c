@@ -1,7 +1,13 @@
-/* db/pg.c — the PostgreSQL backend of db.h (libpq). Statements are sent
- * unnamed with PQexecParams, so the backend also works behind pgbouncer in
- * transaction pooling: parameters are copied at bind time and the statement
- * runs at the first db_step, whose later calls walk the rows of the result.
+/* db/pg.c — the PostgreSQL backend of db.h (libpq). Parameters are copied
+ * at bind time and the statement runs at the first db_step, whose later
+ * calls walk the rows of the result. A query (SELECT, INSERT, UPDATE,
+ * DELETE, WITH) is prepared on the server once per connection, named, and
+ * then executed by name, so the server plans it once rather than at every
+ * run (DESIGN.md §5); the names live in a per-connection cache keyed by the
+ * SQL pointer, as on SQLite. Behind pgbouncer in transaction pooling a
+ * prepared statement would belong to whichever server connection made it,
+ * so CSEC_PG_STATEMENTS=unnamed sends every statement unnamed with
+ * PQexecParams instead (docs/deploy.md).
  * Parameters go as text (int64, text) or binary (bytea); results come back
  * as text. A lost connection is reset once on the next statement, but never
  * silently inside a transaction: after a loss there, every statement fails
@@ -14,14 +20,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_PARAMS 64
 #define BYTEAOID 17 /* pg_type.oid of bytea, stable since forever */
+/* More than the portal's distinct queries; past it, statements go unnamed. */
+#define CACHE_SLOTS 512
+
+/* A statement prepared on this connection's server session. */
+struct prepared {
+	const char *key; /* the caller's SQL pointer */
+	char *text; /* our copy, to catch a key pointer reused for other SQL */
+	char name[16];
+	int nparams;
+	Oid types[MAX_PARAMS]; /* as prepared; a run with others goes unnamed */
+};
 
 struct pg_db {
 	struct db base;
 	PGconn *conn;
 	bool lost_in_tx; /* the connection died inside a transaction */
+	bool unnamed; /* CSEC_PG_STATEMENTS=unnamed: never prepare */
+	struct prepared *cache; /* CACHE_SLOTS, filled from the front */
+	int ncached;
 };
 
 struct blob {
@@ -187,6 +208,13 @@ static int fail_result(struct db *db, const PGresult *res, const char *what)
 	                    state ? state : "", state ? "]" : "");
 }
 
+static void forget_prepared(struct pg_db *d)
+{
+	for (int i = 0; i < d->ncached; i++)
+		free(d->cache[i].text);
+	d->ncached = 0;
+}
+
 /* Makes the connection usable before a statement: a dead one is reset once
  * per call. Fails while a transaction lost with the connection has not been
  * rolled back, so "BEGIN; A; <loss>; B; COMMIT" cannot commit B alone. */
@@ -195,6 +223,7 @@ static int ready(struct db *db, bool is_rollback)
 	struct pg_db *d = pg(db);
 
 	if (PQstatus(d->conn) == CONNECTION_BAD) {
+		forget_prepared(d); /* they died with the server session */
 		PQreset(d->conn);
 		if (PQstatus(d->conn) != CONNECTION_OK) {
 			char text[400];
@@ -228,8 +257,11 @@ static void note_loss(struct pg_db *d, PGTransactionStatusType before)
 
 static void pg_close(struct db *db)
 {
-	PQfinish(pg(db)->conn);
-	free(db);
+	struct pg_db *d = pg(db);
+	PQfinish(d->conn);
+	forget_prepared(d);
+	free(d->cache);
+	free(d);
 }
 
 static bool is_rollback(const char *sql)
@@ -242,6 +274,21 @@ static bool ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	        c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* Whether sql is a query worth preparing: SELECT, INSERT, UPDATE, DELETE or
+ * WITH. Transaction control, DDL and session settings go unnamed. */
+static bool preparable(const char *sql)
+{
+	static const char *const verbs[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"};
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+		sql++;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		size_t n = strlen(verbs[i]);
+		if (strncasecmp(sql, verbs[i], n) == 0 && !ident_char(sql[n]))
+			return true;
+	}
+	return false;
 }
 
 /* The highest $N in sql outside quotes and comments (0 when none, -1 when
@@ -400,6 +447,53 @@ static void free_blobs(struct pg_stmt *s)
 	s->nblobs = 0;
 }
 
+/* The prepared statement to run s with, preparing it on first use: *out
+ * stays NULL when s goes unnamed (not a query, the cache is full or off, a
+ * failed transaction, parameter types other than those prepared). A query
+ * the server refuses to prepare fails here with the server's message. */
+static int prepared_for(struct pg_stmt *s, PGTransactionStatusType before,
+                        const struct prepared **out)
+{
+	struct pg_db *d = pg(s->base.db);
+	*out = NULL;
+	if (d->unnamed || before == PQTRANS_INERROR || !preparable(s->sql))
+		return DB_OK;
+	for (int i = 0; i < d->ncached; i++) {
+		struct prepared *p = &d->cache[i];
+		if (p->key != s->sql || strcmp(p->text, s->sql) != 0)
+			continue;
+		if (p->nparams == s->nparams &&
+		    memcmp(p->types, s->types, (size_t)s->nparams * sizeof(Oid)) == 0)
+			*out = p;
+		return DB_OK;
+	}
+	if (d->ncached == CACHE_SLOTS)
+		return DB_OK;
+	if (!d->cache && !(d->cache = calloc(CACHE_SLOTS, sizeof *d->cache)))
+		return DB_OK; /* no memory for the cache: unnamed still works */
+	struct prepared *p = &d->cache[d->ncached];
+	p->text = strdup(s->sql);
+	if (!p->text)
+		return DB_OK;
+	snprintf(p->name, sizeof p->name, "csec_%d", d->ncached);
+	PGresult *r = PQprepare(d->conn, p->name, s->sql, s->nparams, s->types);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		free(p->text);
+		p->text = NULL;
+		note_loss(d, before);
+		int rc = fail_result(s->base.db, r, "query");
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	p->key = s->sql;
+	p->nparams = s->nparams;
+	memcpy(p->types, s->types, (size_t)s->nparams * sizeof(Oid));
+	d->ncached++;
+	*out = p;
+	return DB_OK;
+}
+
 static int execute(struct pg_stmt *s)
 {
 	struct db *db = s->base.db;
@@ -412,7 +506,15 @@ static int execute(struct pg_stmt *s)
 		return DB_DONE;
 	for (int i = 0; i < s->nparams; i++)
 		vals[i] = s->vals[i];
-	s->res = PQexecParams(d->conn, s->sql, s->nparams, s->types, vals, s->lens, s->fmts, 0);
+	const struct prepared *p = NULL;
+	int rc = prepared_for(s, before, &p);
+	if (rc != DB_OK)
+		return rc;
+	if (p)
+		s->res = PQexecPrepared(d->conn, p->name, s->nparams, vals, s->lens, s->fmts, 0);
+	else
+		s->res = PQexecParams(d->conn, s->sql, s->nparams, s->types, vals, s->lens, s->fmts,
+		                      0);
 	switch (PQresultStatus(s->res)) {
 	case PGRES_TUPLES_OK:
 		return DB_ROW; /* the caller moves to row 0 */
@@ -633,6 +735,16 @@ int db_pg_open(const char *url, struct db **out, char *errbuf, size_t errlen)
 	}
 	d->base.ops = &pg_ops;
 	d->base.dialect = DB_POSTGRES;
+	const char *mode = getenv("CSEC_PG_STATEMENTS");
+	if (mode && *mode && strcmp(mode, "prepared") != 0 && strcmp(mode, "unnamed") != 0) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen,
+			         "postgresql: CSEC_PG_STATEMENTS must be \"prepared\" or "
+			         "\"unnamed\" (pgbouncer in transaction pooling)");
+		free(d);
+		return DB_EINVAL;
+	}
+	d->unnamed = mode && strcmp(mode, "unnamed") == 0;
 	d->conn = PQconnectdbParams(keys, vals, 1);
 	if (!d->conn) {
 		rc = DB_ENOMEM;

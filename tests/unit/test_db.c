@@ -962,6 +962,76 @@ static void test_pg_lost_connection(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM items"), 1);
 }
 
+/* Queries are prepared on the server once per connection and then run by
+ * name; CSEC_PG_STATEMENTS=unnamed (pgbouncer in transaction pooling)
+ * prepares nothing. */
+static void test_pg_prepared(void **state)
+{
+	struct db *db = *state;
+	static const char q[] = "SELECT count(*) FROM items WHERE i >= $1";
+	static const char named[] =
+	        "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'csec\\_%'";
+	static const char this_one[] =
+	        "SELECT count(*) FROM pg_prepared_statements "
+	        "WHERE statement = 'SELECT count(*) FROM items WHERE i >= $1'";
+	struct db_stmt *st;
+
+	make_items(db);
+	CHECK(db, db_exec(db, "INSERT INTO items (i) VALUES (1), (2), (3)"));
+	for (int round = 0; round < 3; round++) {
+		CHECK(db, db_prepare(db, q, &st));
+		CHECK(db, db_bind_int64(st, 1, 2));
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_int_equal(db_column_int64(st, 0), 2);
+		db_finalize(st);
+	}
+	assert_int_equal(query_int(db, this_one), 1); /* prepared once */
+	int64_t before = query_int(db, named);
+	assert_true(before >= 2);
+
+	/* Made inside a transaction that rolls back, it stays usable. */
+	static const char in_tx[] = "SELECT count(*) FROM items WHERE i <= $1";
+	CHECK(db, db_begin_write(db));
+	CHECK(db, db_prepare(db, in_tx, &st));
+	CHECK(db, db_bind_int64(st, 1, 1));
+	assert_int_equal(db_step(st), DB_ROW);
+	db_finalize(st);
+	CHECK(db, db_rollback(db));
+	CHECK(db, db_prepare(db, in_tx, &st));
+	CHECK(db, db_bind_int64(st, 1, 2));
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_column_int64(st, 0), 2);
+	db_finalize(st);
+
+	/* A query the server refuses fails with its message, inside a
+	 * transaction too, and leaves nothing behind. */
+	assert_int_equal(run(db, "SELECT nosuchcolumn FROM items"), DB_ERR);
+	assert_non_null(strstr(db_errmsg(db), "nosuchcolumn"));
+	CHECK(db, db_begin_write(db));
+	assert_int_equal(run(db, "SELECT nosuchcolumn FROM items"), DB_ERR);
+	CHECK(db, db_rollback(db));
+	assert_int_equal(query_int(db, named), before + 1); /* in_tx only (named counts itself) */
+
+	/* Lost with the server session, prepared again after the reset. */
+	if (kill_backend(db)) {
+		assert_int_equal(run(db, "SELECT 1"), DB_ERR);
+		assert_int_equal(query_int(db, q), 0); /* $1 unbound: NULL */
+		assert_int_equal(query_int(db, this_one), 1);
+	}
+
+	/* Unnamed: nothing prepared; a bad setting is refused by name. */
+	setenv("CSEC_PG_STATEMENTS", "unnamed", 1);
+	struct db *plain = open_url(F.url);
+	assert_int_equal(query_int(plain, q), 0);
+	assert_int_equal(query_int(plain, named), 0);
+	db_close(plain);
+	setenv("CSEC_PG_STATEMENTS", "sometimes", 1);
+	char err[256];
+	assert_int_equal(db_open(F.url, &plain, err, sizeof err), DB_EINVAL);
+	assert_non_null(strstr(err, "CSEC_PG_STATEMENTS"));
+	unsetenv("CSEC_PG_STATEMENTS");
+}
+
 static void *pool_thread(void *arg)
 {
 	struct db **out = arg;
@@ -1059,10 +1129,8 @@ int main(void)
 	        T(test_blob_read),
 	};
 	const struct CMUnitTest pg_only[] = {
-	        T(test_pg_no_backup),
-	        T(test_pg_no_blob_read),
-	        T(test_pg_serialization),
-	        T(test_pg_lost_connection),
+	        T(test_pg_no_backup),       T(test_pg_no_blob_read), T(test_pg_serialization),
+	        T(test_pg_lost_connection), T(test_pg_prepared),
 	};
 	const char *pg = getenv("CSEC_TEST_PG_URL");
 	int failed = 0;
