@@ -31,6 +31,7 @@ struct sq_stmt {
 	bool in_use; /* handed out and not yet finalized */
 	bool cached; /* lives in a cache slot; finalize resets it */
 	unsigned long used; /* tick of the last hand-out, for eviction */
+	short index[17]; /* SQLite's index of $1..$16, once looked up (0: not yet) */
 };
 
 struct sq_db {
@@ -207,9 +208,13 @@ static int param_index(struct sq_stmt *s, int idx)
 	char name[16];
 	int i = 0;
 
+	if (idx >= 1 && idx <= 16 && s->index[idx])
+		return s->index[idx]; /* the statement is cached: looked up once */
 	if (idx >= 1 && idx <= 999) {
 		snprintf(name, sizeof(name), "$%d", idx);
 		i = sqlite3_bind_parameter_index(s->stmt, name);
+		if (idx <= 16 && i > 0 && i <= SHRT_MAX)
+			s->index[idx] = (short)i;
 	}
 	if (i == 0)
 		db_set_error(s->base.db, DB_EINVAL, "sqlite: bind: the statement has no $%d", idx);
