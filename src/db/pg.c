@@ -17,6 +17,7 @@
 #include "core/str.h"
 
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 #define BYTEAOID 17 /* pg_type.oid of bytea, stable since forever */
 /* More than the portal's distinct queries; past it, statements go unnamed. */
 #define CACHE_SLOTS 512
+/* Open-addressing index of the cache by SQL pointer: a power of two, twice
+ * CACHE_SLOTS, so a probe ends at an empty slot quickly. */
+#define INDEX_SLOTS 1024
 
 /* A statement prepared on this connection's server session. */
 struct prepared {
@@ -42,6 +46,7 @@ struct pg_db {
 	bool lost_in_tx; /* the connection died inside a transaction */
 	bool unnamed; /* CSEC_PG_STATEMENTS=unnamed: never prepare */
 	struct prepared *cache; /* CACHE_SLOTS, filled from the front */
+	uint16_t *index; /* INDEX_SLOTS: 1 + a cache position, 0 empty */
 	int ncached;
 };
 
@@ -213,6 +218,32 @@ static void forget_prepared(struct pg_db *d)
 	for (int i = 0; i < d->ncached; i++)
 		free(d->cache[i].text);
 	d->ncached = 0;
+	if (d->index)
+		memset(d->index, 0, INDEX_SLOTS * sizeof *d->index);
+}
+
+static unsigned index_slot(const char *sql)
+{
+	/* Fibonacci hashing of the pointer; its low bits are alignment. */
+	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15u;
+	return (unsigned)(h >> 54) & (INDEX_SLOTS - 1);
+}
+
+/* The cache entry prepared from sql (the same pointer and still the same
+ * text), or NULL. A pointer reused for other SQL (an arena string, say)
+ * gets an entry of its own further along the probe. */
+static struct prepared *find_prepared(struct pg_db *d, const char *sql)
+{
+	if (!d->index)
+		return NULL;
+	for (unsigned i = index_slot(sql);; i = (i + 1) & (INDEX_SLOTS - 1)) {
+		unsigned at = d->index[i];
+		if (at == 0)
+			return NULL;
+		struct prepared *p = &d->cache[at - 1];
+		if (p->key == sql && strcmp(p->text, sql) == 0)
+			return p;
+	}
 }
 
 /* Makes the connection usable before a statement: a dead one is reset once
@@ -261,6 +292,7 @@ static void pg_close(struct db *db)
 	PQfinish(d->conn);
 	forget_prepared(d);
 	free(d->cache);
+	free(d->index);
 	free(d);
 }
 
@@ -364,7 +396,9 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out)
 
 	if (rc < 0)
 		return rc;
-	n = highest_param(sql);
+	/* A statement run before has its parameters counted already. */
+	const struct prepared *known = find_prepared(pg(db), sql);
+	n = known ? known->nparams : highest_param(sql);
 	if (n < 0)
 		return db_set_error(db, DB_EINVAL, "postgresql: more than %d parameters in: %.80s",
 		                    MAX_PARAMS, sql);
@@ -458,19 +492,19 @@ static int prepared_for(struct pg_stmt *s, PGTransactionStatusType before,
 	*out = NULL;
 	if (d->unnamed || before == PQTRANS_INERROR || !preparable(s->sql))
 		return DB_OK;
-	for (int i = 0; i < d->ncached; i++) {
-		struct prepared *p = &d->cache[i];
-		if (p->key != s->sql || strcmp(p->text, s->sql) != 0)
-			continue;
-		if (p->nparams == s->nparams &&
-		    memcmp(p->types, s->types, (size_t)s->nparams * sizeof(Oid)) == 0)
-			*out = p;
+	struct prepared *known = find_prepared(d, s->sql);
+	if (known) {
+		if (known->nparams == s->nparams &&
+		    memcmp(known->types, s->types, (size_t)s->nparams * sizeof(Oid)) == 0)
+			*out = known;
 		return DB_OK;
 	}
 	if (d->ncached == CACHE_SLOTS)
 		return DB_OK;
 	if (!d->cache && !(d->cache = calloc(CACHE_SLOTS, sizeof *d->cache)))
 		return DB_OK; /* no memory for the cache: unnamed still works */
+	if (!d->index && !(d->index = calloc(INDEX_SLOTS, sizeof *d->index)))
+		return DB_OK;
 	struct prepared *p = &d->cache[d->ncached];
 	p->text = strdup(s->sql);
 	if (!p->text)
@@ -490,6 +524,10 @@ static int prepared_for(struct pg_stmt *s, PGTransactionStatusType before,
 	p->nparams = s->nparams;
 	memcpy(p->types, s->types, (size_t)s->nparams * sizeof(Oid));
 	d->ncached++;
+	unsigned i = index_slot(s->sql);
+	while (d->index[i] != 0)
+		i = (i + 1) & (INDEX_SLOTS - 1);
+	d->index[i] = (uint16_t)d->ncached;
 	*out = p;
 	return DB_OK;
 }

@@ -1012,6 +1012,34 @@ static void test_pg_prepared(void **state)
 	CHECK(db, db_rollback(db));
 	assert_int_equal(query_int(db, named), before + 1); /* in_tx only (named counts itself) */
 
+	/* One buffer holding other SQL later (an arena string, say): each text
+	 * runs as written and is prepared once; a $N that a statement already
+	 * prepared lacks is refused, as on its first run. */
+	char reused[64];
+	static const char sum_one[] = "SELECT count(*) FROM pg_prepared_statements "
+	                              "WHERE statement = 'SELECT sum(i) FROM items WHERE i < $1'";
+	snprintf(reused, sizeof reused, "SELECT count(*) FROM items WHERE i > $1");
+	for (int pass = 0; pass < 2; pass++) {
+		CHECK(db, db_prepare(db, reused, &st));
+		CHECK(db, db_bind_int64(st, 1, 1));
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_int_equal(db_column_int64(st, 0), 2);
+		db_finalize(st);
+		snprintf(reused, sizeof reused, "SELECT sum(i) FROM items WHERE i < $1");
+		for (int round = 0; round < 2; round++) {
+			CHECK(db, db_prepare(db, reused, &st));
+			CHECK(db, db_bind_int64(st, 1, 3));
+			assert_int_equal(db_step(st), DB_ROW);
+			assert_int_equal(db_column_int64(st, 0), 3);
+			db_finalize(st);
+		}
+		assert_int_equal(query_int(db, sum_one), 1);
+		snprintf(reused, sizeof reused, "SELECT count(*) FROM items WHERE i > $1");
+	}
+	CHECK(db, db_prepare(db, reused, &st));
+	assert_int_equal(db_bind_int64(st, 2, 1), DB_EINVAL);
+	db_finalize(st);
+
 	/* Lost with the server session, prepared again after the reset. */
 	if (kill_backend(db)) {
 		assert_int_equal(run(db, "SELECT 1"), DB_ERR);
