@@ -1,6 +1,7 @@
 /* auth/session.c — see session.h. */
 #include "auth/session.h"
 
+#include "auth/session_cache.h"
 #include "auth/totp.h"
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -184,6 +185,51 @@ static const char *dup_nullable(struct arena *a, struct db_stmt *st, int col, bo
 	return v;
 }
 
+/* The short read of a request whose principal this thread keeps: the
+ * session row alone (and the settings every page shows). Fills state and
+ * the two times; DB_ROW, DB_DONE when the session is gone, or an error. */
+static int read_session_row(struct db *db, struct arena *a, const char *hash,
+                            struct session_state *state, int64_t *created, int64_t *seen,
+                            struct site_values *site)
+{
+	static const char sql[] =
+	        "SELECT s.id, s.created_at, s.last_seen_at, s.active_org_id, "
+	        "s.auth_stamp, " SITE_VALUES_COLUMNS " FROM sessions s WHERE s.token_hash = $1";
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(st, 1, hash, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		state->session_id = db_column_int64(st, 0);
+		*created = db_column_int64(st, 1);
+		*seen = db_column_int64(st, 2);
+		state->active_org_id = db_column_is_null(st, 3) ? 0 : db_column_int64(st, 3);
+		state->stamp = db_column_int64(st, 4);
+		if (site) {
+			bool failed = false;
+			site->name = dup_nullable(a, st, 5, &failed);
+			site->support = dup_nullable(a, st, 6, &failed);
+			site->loaded = !failed;
+		}
+	}
+	db_finalize(st);
+	return rc;
+}
+
+static bool outlived(const struct auth_limits *l, int64_t now, int64_t created, int64_t seen)
+{
+	return now - seen > l->idle_seconds || now - created > l->lifetime_seconds;
+}
+
+/* last_seen moves the idle deadline; writing it once a minute is enough. */
+static int seen_now(struct db *db, int64_t id, int64_t now, int64_t seen)
+{
+	return now - seen >= 60 ? touch(db, id, now) : DB_OK;
+}
+
 int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
                  const struct auth_limits *l, struct principal *who, struct site_values *site)
 {
@@ -191,7 +237,7 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 	        "SELECT s.id, s.created_at, s.last_seen_at, u.id, u.email, u.name, u.site_admin, "
 	        "u.status, s.active_org_id, o.name, m.role, "
 	        "CASE WHEN " MFA_REQUIRED_SQL("u") " AND NOT " MFA_ENABLED_SQL(
-	                "u") " THEN 1 ELSE 0 END, " SITE_VALUES_COLUMNS " "
+	                "u") " THEN 1 ELSE 0 END, " SITE_VALUES_COLUMNS ", s.auth_stamp "
 	                     "FROM sessions s JOIN users u ON u.id = s.user_id "
 	                     "LEFT JOIN organizations o ON o.id = s.active_org_id AND o.status = "
 	                     "'active' "
@@ -202,8 +248,29 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 		return DB_DONE;
 	char hash[65];
 	session_token_hash(token, hash);
+	struct session_state state = {0};
+	int64_t created = 0, seen = 0;
+	int rc;
+
+	/* A principal this thread keeps: the session row says whether it is
+	 * still the one the full lookup below would build. */
+	if (session_cache_has(hash)) {
+		rc = read_session_row(db, a, hash, &state, &created, &seen, site);
+		if (rc != DB_ROW) {
+			session_cache_forget(hash);
+			return rc;
+		}
+		if (outlived(l, now, created, seen)) {
+			session_cache_forget(hash);
+			session_delete(db, hash);
+			return DB_DONE;
+		}
+		if (session_cache_get(hash, &state, a, who))
+			return seen_now(db, state.session_id, now, seen);
+	}
+
 	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
+	rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
 		return rc;
 	rc = db_bind_text(st, 1, hash, (size_t)-1);
@@ -213,16 +280,18 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 		db_finalize(st);
 		return rc;
 	}
-	int64_t id = db_column_int64(st, 0), created = db_column_int64(st, 1),
-	        seen = db_column_int64(st, 2);
+	state.session_id = db_column_int64(st, 0);
+	created = db_column_int64(st, 1);
+	seen = db_column_int64(st, 2);
+	state.active_org_id = db_column_is_null(st, 8) ? 0 : db_column_int64(st, 8);
+	state.stamp = db_column_int64(st, 14);
 	size_t n;
 	const char *status = db_column_text(st, 7, &n);
-	bool expired = now - seen > l->idle_seconds || now - created > l->lifetime_seconds ||
-	        strcmp(status, "active") != 0;
+	bool expired = outlived(l, now, created, seen) || strcmp(status, "active") != 0;
 	if (!expired) {
 		memset(who, 0, sizeof *who);
 		who->authenticated = true;
-		who->session_id = id;
+		who->session_id = state.session_id;
 		who->user_id = db_column_int64(st, 3);
 		who->email = dup_col(a, st, 4);
 		who->name = dup_col(a, st, 5);
@@ -243,15 +312,14 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 	}
 	db_finalize(st);
 	if (expired) {
+		session_cache_forget(hash);
 		session_delete(db, hash);
 		return DB_DONE;
 	}
-	if (!who->email || !who->name)
+	if (!who->email || !who->name || (who->org_id && (!who->org_name || !who->role)))
 		return DB_ENOMEM;
-	/* last_seen moves the idle deadline; writing it once a minute is enough. */
-	if (now - seen >= 60)
-		return touch(db, id, now);
-	return DB_OK;
+	session_cache_put(hash, &state, who);
+	return seen_now(db, state.session_id, now, seen);
 }
 
 int signin_locked_until(struct db *db, const char *email, int64_t now, int64_t *until)

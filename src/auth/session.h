@@ -54,9 +54,11 @@ int session_create(struct db *db, int64_t user_id, int64_t org_id, const char *c
 
 /* Finds the live session for token and fills who (strings in a), with
  * must_enrol set when MFA is required and not set up (the rule of
- * mfa_required, in the same statement: one query per signed-in request),
- * and site with the settings every page shows (same statement again), when
- * site is not NULL.
+ * mfa_required), and site with the settings every page shows, when site is
+ * not NULL. One statement a request: the session row alone when this thread
+ * keeps the principal and the row's auth_stamp says it is still right
+ * (auth/session_cache.h), else the full lookup over the session, person,
+ * organization, membership and MFA rule (two when a kept one is stale).
  * Returns 0 when found; DB_DONE when unknown, expired (it is then deleted) or its
  * user is no longer active; a negative DB code on failure. */
 int session_load(struct db *db, struct arena *a, const char *token, int64_t now,

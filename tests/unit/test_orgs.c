@@ -1,7 +1,8 @@
 /* tests/unit/test_orgs.c — the org admins' models: auth/orgs.h (settings,
  * email domains, members, the search pattern, the validation of domains,
  * ORIs and jurisdictions), auth/invitations.h (invitations and the people
- * they name) and session_delete_user_org. The pure parts run once; the
+ * they name), session_delete_user_org, and the principal a session keeps
+ * in memory following every change in the store. The pure parts run once; the
  * model functions run on SQLite, always, and on PostgreSQL when
  * CSEC_TEST_PG_URL names a server (each test in a fresh schema). Every
  * function that takes an organization is also called with the other
@@ -357,6 +358,111 @@ static void test_sessions_in_org(void **state)
 	assert_int_equal(query_int(db, q), 1); /* other people's sessions stay */
 }
 
+/* A signed-in request's principal is kept in memory (auth/session_cache.h),
+ * checked against the session row's auth_stamp: every change it is made of
+ * must show on the very next load. Each load is done twice, so the second
+ * comes from what the first kept. */
+static void load_twice(struct world *w, const char *token, struct principal *who)
+{
+	struct auth_limits l;
+	auth_limits_default(&l);
+	for (int i = 0; i < 2; i++)
+		CHECK(w->db, session_load(w->db, w->a, token, NOW, &l, who, NULL));
+}
+
+static void test_kept_principal_follows_the_store(void **state)
+{
+	struct world *w = *state;
+	struct db *db = w->db;
+	long long me = w->officer_a, a = w->org_a, b = w->org_b;
+	char t[SESSION_TOKEN_LEN + 1];
+	struct principal who;
+	CHECK(db, session_create(db, w->officer_a, w->org_a, "", "", NOW, t));
+	load_twice(w, t, &who);
+	assert_string_equal(who.name, "Olive 50%_Officer");
+	assert_string_equal(who.role, "officer");
+	assert_int_equal(who.org_id, w->org_a);
+	assert_false(who.must_enrol);
+
+	runf(db, "UPDATE users SET name = 'Olive Renamed', email = 'o2@a.example' WHERE id = %lld",
+	     me);
+	load_twice(w, t, &who);
+	assert_string_equal(who.name, "Olive Renamed");
+	assert_string_equal(who.email, "o2@a.example");
+
+	runf(db, "UPDATE memberships SET role = 'trainer' WHERE user_id = %lld AND org_id = %lld",
+	     me, a);
+	load_twice(w, t, &who);
+	assert_string_equal(who.role, "trainer");
+
+	runf(db, "UPDATE organizations SET name = 'Metro Police' WHERE id = %lld", a);
+	load_twice(w, t, &who);
+	assert_string_equal(who.org_name, "Metro Police");
+
+	/* The MFA rule: the organization's setting, the person's own MFA,
+	 * a role elsewhere, the site admin flag. */
+	runf(db, "UPDATE organizations SET mfa_required = 1 WHERE id = %lld", a);
+	load_twice(w, t, &who);
+	assert_true(who.must_enrol);
+	runf(db, "INSERT INTO user_mfa (user_id, secret_sealed, enabled) VALUES (%lld, 'x', 1)",
+	     me);
+	load_twice(w, t, &who);
+	assert_false(who.must_enrol);
+	runf(db, "UPDATE user_mfa SET enabled = 0 WHERE user_id = %lld", me);
+	load_twice(w, t, &who);
+	assert_true(who.must_enrol);
+	runf(db, "DELETE FROM user_mfa WHERE user_id = %lld", me);
+	runf(db, "UPDATE organizations SET mfa_required = 0 WHERE id = %lld", a);
+	load_twice(w, t, &who);
+	assert_false(who.must_enrol);
+	runf(db, "INSERT INTO memberships (user_id, org_id, role) VALUES (%lld, %lld, 'leader')",
+	     me, b);
+	load_twice(w, t, &who);
+	assert_true(who.must_enrol);
+	runf(db, "DELETE FROM memberships WHERE user_id = %lld AND org_id = %lld", me, b);
+	load_twice(w, t, &who);
+	assert_false(who.must_enrol);
+	runf(db, "UPDATE users SET site_admin = 1 WHERE id = %lld", me);
+	load_twice(w, t, &who);
+	assert_true(who.site_admin);
+	assert_true(who.must_enrol);
+	runf(db, "UPDATE users SET site_admin = 0 WHERE id = %lld", me);
+	load_twice(w, t, &who);
+	assert_false(who.site_admin);
+
+	/* The membership, the organization, the session's active organization. */
+	runf(db, "UPDATE memberships SET status = 'disabled' WHERE user_id = %lld", me);
+	load_twice(w, t, &who);
+	assert_null(who.role);
+	assert_int_equal(who.org_id, 0);
+	runf(db, "UPDATE memberships SET status = 'active' WHERE user_id = %lld", me);
+	runf(db, "UPDATE organizations SET status = 'disabled' WHERE id = %lld", a);
+	load_twice(w, t, &who);
+	assert_null(who.role);
+	runf(db, "UPDATE organizations SET status = 'active' WHERE id = %lld", a);
+	load_twice(w, t, &who);
+	assert_string_equal(who.role, "trainer");
+	runf(db, "INSERT INTO memberships (user_id, org_id, role) VALUES (%lld, %lld, 'partner')",
+	     me, b);
+	runf(db, "UPDATE sessions SET active_org_id = %lld WHERE user_id = %lld", b, me);
+	load_twice(w, t, &who);
+	assert_string_equal(who.role, "partner");
+	assert_int_equal(who.org_id, w->org_b);
+
+	/* The person disabled, the session ended. */
+	struct auth_limits l;
+	auth_limits_default(&l);
+	runf(db, "UPDATE users SET status = 'disabled' WHERE id = %lld", me);
+	assert_int_equal(session_load(db, w->a, t, NOW, &l, &who, NULL), DB_DONE);
+	runf(db, "UPDATE users SET status = 'active' WHERE id = %lld", me);
+	assert_int_equal(session_load(db, w->a, t, NOW, &l, &who, NULL), DB_DONE);
+	char t2[SESSION_TOKEN_LEN + 1];
+	CHECK(db, session_create(db, w->officer_a, w->org_a, "", "", NOW, t2));
+	load_twice(w, t2, &who);
+	CHECK(db, session_delete_user(db, w->officer_a));
+	assert_int_equal(session_load(db, w->a, t2, NOW, &l, &who, NULL), DB_DONE);
+}
+
 /* ------------------------------------------------------------ invitations */
 
 static void test_invitations(void **state)
@@ -522,13 +628,10 @@ int main(void)
 	        cmocka_unit_test(test_like_pattern),
 	};
 	const struct CMUnitTest common[] = {
-	        T(test_settings),
-	        T(test_domains),
-	        T(test_members),
-	        T(test_member_changes),
-	        T(test_sessions_in_org),
-	        T(test_invitations),
-	        T(test_invitation_revoke_and_disabled_org),
+	        T(test_settings),        T(test_domains),
+	        T(test_members),         T(test_member_changes),
+	        T(test_sessions_in_org), T(test_kept_principal_follows_the_store),
+	        T(test_invitations),     T(test_invitation_revoke_and_disabled_org),
 	};
 	const char *pg = getenv("CSEC_TEST_PG_URL");
 	int failed = 0;
