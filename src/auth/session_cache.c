@@ -107,11 +107,13 @@ bool session_cache_get(const char *hash, const struct session_state *state, stru
 		who->org_id = s->org_id;
 		who->org_name = arena_strdup(a, s->org_name);
 		who->role = arena_strdup(a, s->role);
-		if (!who->org_name || !who->role)
-			return false;
 	}
 	memcpy(who->token_hash, hash, sizeof who->token_hash);
-	return who->email && who->name;
+	if (!who->email || !who->name || (s->org_id && (!who->org_name || !who->role))) {
+		memset(who, 0, sizeof *who); /* out of memory: nobody, not half of someone */
+		return false;
+	}
+	return true;
 }
 
 /* Copies text into dst (TEXT_MAX bytes); false when it does not fit. */
