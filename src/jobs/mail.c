@@ -13,12 +13,11 @@
 #include "db/pool.h"
 #include "db/settings.h"
 #include "jobs/smtp.h"
+#include "jobs/worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -840,35 +839,14 @@ int mail_process_due(struct db *db, const struct mail_config *cfg, const char *w
 
 /* ---------------------------------------------------------------- worker */
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
-	pthread_t thread;
-	bool running; /* under mu */
-	bool kicked; /* under mu */
-	atomic_bool stop;
-	char *data_dir, *public_url;
-	char id[128]; /* host:pid:random, this process's claims */
-	char problem[400]; /* the last problem logged, to log each only once */
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static bool round_once(void);
+static void forget_paths(void);
 
-/* Logs msg unless it is the problem already logged; NULL clears it. */
-static void report(const char *msg)
-{
-	if (!msg) {
-		if (W.problem[0])
-			log_msg(LOG_INFO, "mail: working again");
-		W.problem[0] = '\0';
-		return;
-	}
-	if (strcmp(msg, W.problem) == 0)
-		return;
-	snprintf(W.problem, sizeof W.problem, "%s", msg);
-	log_msg(LOG_ERROR, "mail: %s", msg);
-}
+static struct job_worker W = JOB_WORKER_INIT("mail", MAIL_POLL_SECONDS, round_once, forget_paths);
+static char *data_dir_kept, *public_url_kept; /* under W.mu while it starts or stops */
 
-/* One round; returns how many messages it claimed (0 after a problem). */
-static int round_once(void)
+/* One round; true when a full batch was claimed (more may be due). */
+static bool round_once(void)
 {
 	struct db *db = db_pool_get();
 	struct mail_config cfg;
@@ -877,130 +855,66 @@ static int round_once(void)
 
 	if (!db) {
 		snprintf(msg, sizeof msg, "cannot reach the store: %s", db_pool_errmsg());
-		report(msg);
-		return 0;
+		job_worker_report(&W, msg);
+		return false;
 	}
 	struct arena *a = arena_create(0);
 	if (!a)
-		return 0;
-	int rc = mail_config_load(db, a, W.data_dir, W.public_url, &cfg, err, sizeof err);
+		return false;
+	int rc = mail_config_load(db, a, data_dir_kept, public_url_kept, &cfg, err, sizeof err);
 	if (rc == MAIL_ECONFIG) {
 		snprintf(msg, sizeof msg, "mail is not being sent: %s", err);
-		report(msg);
+		job_worker_report(&W, msg);
 	} else if (rc != 0) {
 		snprintf(msg, sizeof msg, "cannot read the settings: %s", db_errmsg(db));
-		report(msg);
+		job_worker_report(&W, msg);
 	} else {
 		cfg.stop = &W.stop;
 		n = mail_process_due(db, &cfg, W.id, (int64_t)time(NULL), NULL, NULL);
 		if (n < 0 && n != DB_ERETRY) {
 			snprintf(msg, sizeof msg, "cannot claim mail: %s", db_errmsg(db));
-			report(msg);
+			job_worker_report(&W, msg);
 		} else {
-			report(NULL);
+			job_worker_report(&W, NULL);
 		}
 	}
 	arena_destroy(a);
-	return n > 0 ? n : 0;
+	return n >= MAIL_BATCH;
 }
 
-static void *worker_main(void *arg)
+static void forget_paths(void)
 {
-	(void)arg;
-	while (!atomic_load(&W.stop)) {
-		if (round_once() >= MAIL_BATCH)
-			continue; /* more may be due */
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += MAIL_POLL_SECONDS;
-		pthread_mutex_lock(&W.mu);
-		while (!W.kicked && !atomic_load(&W.stop))
-			if (pthread_cond_timedwait(&W.cv, &W.mu, &until) == ETIMEDOUT)
-				break;
-		W.kicked = false;
-		pthread_mutex_unlock(&W.mu);
-	}
-	db_pool_release_thread();
-	return NULL;
+	free(data_dir_kept);
+	free(public_url_kept);
+	data_dir_kept = public_url_kept = NULL;
+}
+
+struct paths {
+	const char *data_dir, *public_url;
+};
+
+static int keep_paths(void *arg)
+{
+	const struct paths *p = arg;
+	data_dir_kept = strdup(p->data_dir ? p->data_dir : ".");
+	public_url_kept = strdup(p->public_url ? p->public_url : "");
+	return data_dir_kept && public_url_kept ? 0 : -1;
 }
 
 int mail_worker_start(const char *data_dir, const char *public_url)
 {
-	pthread_condattr_t ca;
-	sigset_t all, old;
-	char host[64] = "host", rnd[9];
-	int rc = -1;
-
-	pthread_mutex_lock(&W.mu);
-	if (W.running)
-		goto out;
-	W.data_dir = strdup(data_dir ? data_dir : ".");
-	W.public_url = strdup(public_url ? public_url : "");
-	if (!W.data_dir || !W.public_url)
-		goto out_free;
-	gethostname(host, sizeof host - 1);
-	host[sizeof host - 1] = '\0';
-	hex_random(rnd, 4);
-	snprintf(W.id, sizeof W.id, "%s:%ld:%s", host, (long)getpid(), rnd);
-	W.problem[0] = '\0';
-	W.kicked = false;
-	atomic_store(&W.stop, false);
-	if (pthread_condattr_init(&ca) != 0)
-		goto out_free;
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	int cv_rc = pthread_cond_init(&W.cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (cv_rc != 0)
-		goto out_free;
-	/* The thread takes no signals: SIGTERM and SIGINT are serve's to wait
-	 * for, whenever this is called. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&W.thread, NULL, worker_main, NULL) == 0 ? 0 : -1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		pthread_cond_destroy(&W.cv);
-		goto out_free;
-	}
-	W.running = true;
-	goto out;
-out_free:
-	free(W.data_dir);
-	free(W.public_url);
-	W.data_dir = W.public_url = NULL;
-out:
-	pthread_mutex_unlock(&W.mu);
-	return rc;
+	struct paths p = {data_dir, public_url};
+	return job_worker_start(&W, keep_paths, &p);
 }
 
 void mail_kick(void)
 {
-	pthread_mutex_lock(&W.mu);
-	if (W.running) {
-		W.kicked = true;
-		pthread_cond_signal(&W.cv);
-	}
-	pthread_mutex_unlock(&W.mu);
+	job_worker_kick(&W);
 }
 
 void mail_worker_stop(void)
 {
-	pthread_mutex_lock(&W.mu);
-	if (!W.running) {
-		pthread_mutex_unlock(&W.mu);
-		return;
-	}
-	atomic_store(&W.stop, true);
-	pthread_cond_signal(&W.cv);
-	pthread_mutex_unlock(&W.mu);
-	pthread_join(W.thread, NULL);
-	pthread_mutex_lock(&W.mu);
-	W.running = false;
-	pthread_cond_destroy(&W.cv);
-	free(W.data_dir);
-	free(W.public_url);
-	W.data_dir = W.public_url = NULL;
-	pthread_mutex_unlock(&W.mu);
+	job_worker_stop(&W);
 }
 
 const char *mail_outbox_note(struct db *db, const char *data_dir, char *buf, size_t len)

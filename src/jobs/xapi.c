@@ -13,17 +13,15 @@
 #include "db/db.h"
 #include "db/pool.h"
 #include "db/settings.h"
+#include "jobs/worker.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #define CONNECT_TIMEOUT 10L
 #define REPLY_MAX 2048 /* bytes of the LRS's answer kept for last_error */
@@ -904,33 +902,13 @@ int xapi_export(struct db *db, const char *public_url, int64_t from, int64_t to,
 
 /* ---------------------------------------------------------------- worker */
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
-	pthread_t thread;
-	bool running; /* under mu */
-	bool kicked; /* under mu */
-	atomic_bool stop;
-	char *public_url;
-	char id[128]; /* host:pid:random */
-	uint64_t seq; /* claims made: the claim id's last part */
-	int singles; /* rounds left sending one statement per POST */
-	char problem[400]; /* the last problem logged, to log each only once */
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static bool round_once(void);
+static void forget_url(void);
 
-static void report(const char *msg)
-{
-	if (!msg) {
-		if (W.problem[0])
-			log_msg(LOG_INFO, "xapi: working again");
-		W.problem[0] = '\0';
-		return;
-	}
-	if (strcmp(msg, W.problem) == 0)
-		return;
-	snprintf(W.problem, sizeof W.problem, "%s", msg);
-	log_msg(LOG_ERROR, "xapi: %s", msg);
-}
+static struct job_worker W = JOB_WORKER_INIT("xapi", XAPI_POLL_SECONDS, round_once, forget_url);
+static char *public_url_kept; /* under W.mu while it starts or stops */
+static uint64_t seq; /* claims made: the claim id's last part (the worker's thread only) */
+static int singles; /* rounds left sending one statement per POST (likewise) */
 
 /* One round; true when more may be due at once. */
 static bool round_once(void)
@@ -942,134 +920,66 @@ static bool round_once(void)
 
 	if (!db) {
 		snprintf(msg, sizeof msg, "cannot reach the store: %s", db_pool_errmsg());
-		report(msg);
+		job_worker_report(&W, msg);
 		return false;
 	}
 	struct arena *a = arena_create(0);
 	if (!a)
 		return false;
-	int rc = xapi_config_load(db, a, W.public_url, &cfg, err, sizeof err);
+	int rc = xapi_config_load(db, a, public_url_kept, &cfg, err, sizeof err);
 	if (rc == XAPI_ECONFIG) {
 		snprintf(msg, sizeof msg, "statements are not being sent: %s", err);
-		report(msg);
+		job_worker_report(&W, msg);
 	} else if (rc != 0) {
 		snprintf(msg, sizeof msg, "cannot read the settings: %s", db_errmsg(db));
-		report(msg);
+		job_worker_report(&W, msg);
 	} else if (*cfg.endpoint) { /* no LRS: the events wait */
 		cfg.stop = &W.stop;
-		snprintf(claim, sizeof claim, "%s:%llu", W.id, (unsigned long long)++W.seq);
-		int max = W.singles > 0 ? 1 : XAPI_BATCH;
+		snprintf(claim, sizeof claim, "%s:%llu", W.id, (unsigned long long)++seq);
+		int max = singles > 0 ? 1 : XAPI_BATCH;
 		bool down = false;
-		int n = xapi_process_due(db, &cfg, claim, (int64_t)time(NULL), max, &W.singles,
+		int n = xapi_process_due(db, &cfg, claim, (int64_t)time(NULL), max, &singles,
 		                         &down);
 		if (n < 0 && n != DB_ERETRY) {
 			snprintf(msg, sizeof msg, "cannot claim events: %s", db_errmsg(db));
-			report(msg);
+			job_worker_report(&W, msg);
 		} else {
-			report(NULL);
+			job_worker_report(&W, NULL);
 			/* A full batch, or a split one: more may be due now. Not
 			 * when the LRS is down: the next batch would fail too. */
-			more = !down && (n >= max || (n > 0 && W.singles > 0));
+			more = !down && (n >= max || (n > 0 && singles > 0));
 		}
 	}
 	arena_destroy(a);
 	return more;
 }
 
-static void *worker_main(void *arg)
+static void forget_url(void)
 {
-	(void)arg;
-	while (!atomic_load(&W.stop)) {
-		if (round_once())
-			continue;
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += XAPI_POLL_SECONDS;
-		pthread_mutex_lock(&W.mu);
-		while (!W.kicked && !atomic_load(&W.stop))
-			if (pthread_cond_timedwait(&W.cv, &W.mu, &until) == ETIMEDOUT)
-				break;
-		W.kicked = false;
-		pthread_mutex_unlock(&W.mu);
-	}
-	db_pool_release_thread();
-	return NULL;
+	free(public_url_kept);
+	public_url_kept = NULL;
+}
+
+static int keep_url(void *arg)
+{
+	const char *public_url = *(const char **)arg;
+	seq = 0;
+	singles = 0;
+	public_url_kept = strdup(public_url ? public_url : "");
+	return public_url_kept ? 0 : -1;
 }
 
 int xapi_worker_start(const char *public_url)
 {
-	pthread_condattr_t ca;
-	sigset_t all, old;
-	char host[64] = "host", rnd[9];
-	uint8_t raw[4];
-	int rc = -1;
-
-	pthread_mutex_lock(&W.mu);
-	if (W.running)
-		goto out;
-	W.public_url = strdup(public_url ? public_url : "");
-	if (!W.public_url)
-		goto out;
-	gethostname(host, sizeof host - 1);
-	host[sizeof host - 1] = '\0';
-	crypto_random(raw, sizeof raw);
-	crypto_hex(rnd, raw, sizeof raw);
-	snprintf(W.id, sizeof W.id, "%s:%ld:%s", host, (long)getpid(), rnd);
-	W.seq = 0;
-	W.singles = 0;
-	W.problem[0] = '\0';
-	W.kicked = false;
-	atomic_store(&W.stop, false);
-	if (pthread_condattr_init(&ca) != 0)
-		goto out_free;
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	int cv_rc = pthread_cond_init(&W.cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (cv_rc != 0)
-		goto out_free;
-	sigfillset(&all); /* the signals are serve's to wait for */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&W.thread, NULL, worker_main, NULL) == 0 ? 0 : -1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		pthread_cond_destroy(&W.cv);
-		goto out_free;
-	}
-	W.running = true;
-	goto out;
-out_free:
-	free(W.public_url);
-	W.public_url = NULL;
-out:
-	pthread_mutex_unlock(&W.mu);
-	return rc;
+	return job_worker_start(&W, keep_url, &public_url);
 }
 
 void xapi_kick(void)
 {
-	pthread_mutex_lock(&W.mu);
-	if (W.running) {
-		W.kicked = true;
-		pthread_cond_signal(&W.cv);
-	}
-	pthread_mutex_unlock(&W.mu);
+	job_worker_kick(&W);
 }
 
 void xapi_worker_stop(void)
 {
-	pthread_mutex_lock(&W.mu);
-	if (!W.running) {
-		pthread_mutex_unlock(&W.mu);
-		return;
-	}
-	atomic_store(&W.stop, true);
-	pthread_cond_signal(&W.cv);
-	pthread_mutex_unlock(&W.mu);
-	pthread_join(W.thread, NULL);
-	pthread_mutex_lock(&W.mu);
-	W.running = false;
-	pthread_cond_destroy(&W.cv);
-	free(W.public_url);
-	W.public_url = NULL;
-	pthread_mutex_unlock(&W.mu);
+	job_worker_stop(&W);
 }
