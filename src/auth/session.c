@@ -185,6 +185,21 @@ static const char *dup_nullable(struct arena *a, struct db_stmt *st, int col, bo
 	return v;
 }
 
+/* Runs sql with $1 bound to text and steps to its first row: DB_ROW with
+ * *out to read and finalize, or DB_DONE or an error with nothing left open. */
+static int first_row(struct db *db, const char *sql, const char *text, struct db_stmt **out)
+{
+	int rc = db_prepare(db, sql, out);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_bind_text(*out, 1, text, (size_t)-1);
+	if (rc == DB_OK)
+		rc = db_step(*out);
+	if (rc != DB_ROW)
+		db_finalize(*out);
+	return rc;
+}
+
 /* The short read of a request whose principal this thread keeps: the
  * session row alone (and the settings every page shows). Fills state and
  * the two times; DB_ROW, DB_DONE when the session is gone, or an error. */
@@ -196,27 +211,22 @@ static int read_session_row(struct db *db, struct arena *a, const char *hash,
 	        "SELECT s.id, s.created_at, s.last_seen_at, s.active_org_id, "
 	        "s.auth_stamp, " SITE_VALUES_COLUMNS " FROM sessions s WHERE s.token_hash = $1";
 	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
+	int rc = first_row(db, sql, hash, &st);
+	if (rc != DB_ROW)
 		return rc;
-	rc = db_bind_text(st, 1, hash, (size_t)-1);
-	if (rc == DB_OK)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		state->session_id = db_column_int64(st, 0);
-		*created = db_column_int64(st, 1);
-		*seen = db_column_int64(st, 2);
-		state->active_org_id = db_column_is_null(st, 3) ? 0 : db_column_int64(st, 3);
-		state->stamp = db_column_int64(st, 4);
-		if (site) {
-			bool failed = false;
-			site->name = dup_nullable(a, st, 5, &failed);
-			site->support = dup_nullable(a, st, 6, &failed);
-			site->loaded = !failed;
-		}
+	state->session_id = db_column_int64(st, 0);
+	*created = db_column_int64(st, 1);
+	*seen = db_column_int64(st, 2);
+	state->active_org_id = db_column_is_null(st, 3) ? 0 : db_column_int64(st, 3);
+	state->stamp = db_column_int64(st, 4);
+	if (site) {
+		bool failed = false;
+		site->name = dup_nullable(a, st, 5, &failed);
+		site->support = dup_nullable(a, st, 6, &failed);
+		site->loaded = !failed;
 	}
 	db_finalize(st);
-	return rc;
+	return DB_ROW;
 }
 
 static bool outlived(const struct auth_limits *l, int64_t now, int64_t created, int64_t seen)
@@ -270,16 +280,8 @@ int session_load(struct db *db, struct arena *a, const char *token, int64_t now,
 	}
 
 	struct db_stmt *st;
-	rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
+	if ((rc = first_row(db, sql, hash, &st)) != DB_ROW)
 		return rc;
-	rc = db_bind_text(st, 1, hash, (size_t)-1);
-	if (rc == DB_OK)
-		rc = db_step(st);
-	if (rc != DB_ROW) {
-		db_finalize(st);
-		return rc;
-	}
 	state.session_id = db_column_int64(st, 0);
 	created = db_column_int64(st, 1);
 	seen = db_column_int64(st, 2);
@@ -327,17 +329,12 @@ int signin_locked_until(struct db *db, const char *email, int64_t now, int64_t *
 	static const char sql[] = "SELECT locked_until FROM signin_failures WHERE email = $1";
 	struct db_stmt *st;
 	*until = 0;
-	int rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
-		return rc;
-	rc = db_bind_text(st, 1, email, (size_t)-1);
-	if (rc == DB_OK)
-		rc = db_step(st);
+	int rc = first_row(db, sql, email, &st);
 	if (rc == DB_ROW) {
 		int64_t t = db_column_int64(st, 0);
 		*until = t > now ? t : 0;
+		db_finalize(st);
 	}
-	db_finalize(st);
 	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
 }
 
